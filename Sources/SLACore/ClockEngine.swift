@@ -1,0 +1,594 @@
+/// What the engine decided while handling an event or a deadline.
+///
+/// The caller owns one and reuses it (`removeAll(keepingCapacity:)`), so the hot path allocates nothing.
+public struct EngineOutput: Sendable {
+    /// Timeline records, in the order they happened.
+    public var records: [TimelineRecord] = []
+    /// Thresholds to arm: call ``ClockEngine/fire(_:into:)`` when each comes due.
+    public var deadlines: [Deadline] = []
+
+    public init() {}
+
+    public mutating func removeAll() {
+        records.removeAll(keepingCapacity: true)
+        deadlines.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The SLA engine: every open ticket's response, resolution and line clocks, as a pure state machine.
+///
+/// Events and deadlines go in with the instant they happen at; timeline records and deadlines to arm
+/// come out. The engine never reads a clock and never sleeps: the daemon and the offline replay
+/// drive it the same way (see ``SLAMachine``), so both emit the very same records.
+///
+/// Contract for the driver: before applying an event at instant t, fire every deadline before t.
+public struct ClockEngine: Sendable {
+    public private(set) var configuration: Configuration
+    private var rules: CompiledRules
+    private var tickets: ContiguousArray<Ticket> = []
+    private var slots: [String: UInt32] = [:]
+    private var freeSlots: [UInt32] = []
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        self.rules = CompiledRules(configuration)
+    }
+
+    /// Number of open (not closed) tickets.
+    public var openTicketCount: Int { slots.count }
+
+    /// Reserves room for this many tickets, so a large load does not grow the tables step by step.
+    public mutating func reserveCapacity(_ n: Int) {
+        tickets.reserveCapacity(n)
+        slots.reserveCapacity(n)
+    }
+
+    // MARK: - Events
+
+    /// Applies one event at `now`. A refused event changes nothing and emits nothing.
+    public mutating func apply(
+        _ event: TicketEvent,
+        at now: Instant,
+        into out: inout EngineOutput
+    ) throws(EngineError) {
+        let t = now.secondsSince1970
+        if case .open(let priority, let service, let customer, let line) = event.change {
+            try open(event.ticket, priority: priority, service: service, customer: customer, line: line, at: t, &out)
+            return
+        }
+        guard let slot = slots[event.ticket] else { throw .unknownTicket(event.ticket) }
+        let s = Int(slot)
+        func refuse(_ reason: String) -> EngineError {
+            .invalidTransition(ticket: event.ticket, event: event.change.name, reason: reason)
+        }
+        let resolved = tickets[s].isResolved
+        switch event.change {
+        case .open:
+            preconditionFailure("handled above")
+        case .respond:
+            guard tickets[s].clocks[0].phase != .stopped else {
+                throw refuse(resolved ? "it is resolved" : "it has been responded to already")
+            }
+            stop(slot, 0, at: t, &out)
+        case .assign(let line):
+            guard (1...4).contains(line) else { throw .invalidLine(line) }
+            guard !resolved else { throw refuse("it is resolved; reopen it first") }
+            let from = Int(tickets[s].line)
+            guard line != from else { throw refuse("it is at line \(line) already") }
+            stop(slot, 2, at: t, &out)
+            out.records.append(
+                TimelineRecord(
+                    at: now, ticket: event.ticket,
+                    kind: .functionalEscalation(from: from, to: line, reason: .manual)))
+            startLineClock(slot, line: line, at: t, &out)
+        case .pause(let reason):
+            guard !resolved else { throw refuse("it is resolved") }
+            tickets[s].pauseReason = reason
+            tickets[s].pauseBit = rules.pauseBit(reason)
+            for c in 0..<3 { applyPause(slot, c, at: t, &out) }
+        case .resume:
+            guard tickets[s].pauseReason != nil else { throw refuse("it is not paused") }
+            tickets[s].pauseReason = nil
+            tickets[s].pauseBit = 0
+            for c in 0..<3 { applyPause(slot, c, at: t, &out) }
+        case .reprioritize(let choice):
+            let level = try priorityLevel(choice)
+            guard level != Int(tickets[s].priority) else { return }
+            tickets[s].priority = UInt8(level)
+            for c in 0..<3 where tickets[s].clocks[c].phase != .stopped {
+                rebase(slot, c, at: t)
+                setTarget(slot, c)
+                if tickets[s].clocks[c].phase == .running {
+                    refreshDue(slot, c, emit: true, &out)
+                    armNext(slot, c, &out)
+                }
+            }
+        case .resolve:
+            guard !resolved else { throw refuse("it is resolved already") }
+            for c in 0..<3 { stop(slot, c, at: t, &out) }
+            tickets[s].isResolved = true
+            tickets[s].pauseReason = nil
+            tickets[s].pauseBit = 0
+        case .reopen:
+            guard resolved else { throw refuse("it is not resolved") }
+            tickets[s].isResolved = false
+            // Same clock run: counted time and fired thresholds are kept.
+            tickets[s].clocks[1].phase = .running
+            tickets[s].clocks[1].since = t
+            refreshDue(slot, 1, emit: true, &out)
+            armNext(slot, 1, &out)
+            // The line that gets the ticket back gets a fresh OLA run.
+            startLineClock(slot, line: Int(tickets[s].line), at: t, &out)
+        case .close:
+            for c in 0..<3 { stop(slot, c, at: t, &out) }
+            slots[event.ticket] = nil
+            tickets[s] = Ticket.vacant
+            freeSlots.append(slot)
+        }
+    }
+
+    private mutating func open(
+        _ id: String,
+        priority choice: PriorityChoice,
+        service: String?,
+        customer: String?,
+        line: Int?,
+        at t: Int64,
+        _ out: inout EngineOutput
+    ) throws(EngineError) {
+        guard slots[id] == nil else { throw .ticketAlreadyOpen(id) }
+        let level = try priorityLevel(choice)
+        guard let sla = configuration.slaIndex(service: service, customer: customer) else {
+            throw .noAgreement(service: service, customer: customer)
+        }
+        let lineNumber = line ?? 1
+        guard (1...4).contains(lineNumber) else { throw .invalidLine(lineNumber) }
+
+        var ticket = Ticket.vacant
+        ticket.id = id
+        ticket.priority = UInt8(level)
+        ticket.sla = UInt16(sla)
+        ticket.line = UInt8(lineNumber)
+        ticket.clocks[0] = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].response)
+        ticket.clocks[1] = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].resolution)
+        let slot: UInt32
+        if let free = freeSlots.popLast() {
+            slot = free
+            tickets[Int(slot)] = ticket
+        } else {
+            slot = UInt32(tickets.count)
+            tickets.append(ticket)
+        }
+        slots[id] = slot
+        for c in 0..<2 { start(slot, c, at: t, &out) }
+        startLineClock(slot, line: lineNumber, at: t, &out)
+    }
+
+    private func priorityLevel(_ choice: PriorityChoice) throws(EngineError) -> Int {
+        switch choice {
+        case .level(let name):
+            guard let level = configuration.priorities.level(named: name) else {
+                throw .unknownPriority(name, known: configuration.priorities.levels)
+            }
+            return level
+        case .matrix(let impact, let urgency):
+            guard let level = configuration.priorities.level(impact: impact, urgency: urgency) else {
+                throw .unknownImpactUrgency(impact: impact, urgency: urgency)
+            }
+            return level
+        }
+    }
+
+    // MARK: - Deadlines
+
+    /// Handles a deadline that came due. Stale deadlines (the clock moved on) are ignored.
+    public mutating func fire(_ deadline: Deadline, into out: inout EngineOutput) {
+        let s = Int(deadline.slot)
+        let c = Int(deadline.clock)
+        guard s < tickets.count, c < 3, !tickets[s].id.isEmpty,
+            tickets[s].clocks[c].phase == .running,
+            tickets[s].clocks[c].armed == deadline.instant.secondsSince1970
+        else { return }
+        let now = deadline.instant
+        let clock = tickets[s].clocks[c]
+        let table = rules.tables[Int(clock.table)]
+        let entry = table[Int(clock.next)]
+        tickets[s].clocks[c].next += 1
+        tickets[s].clocks[c].armed = Clock.never
+        let id = tickets[s].id
+        let clockID = self.clockID(s, c)
+        let agreement = configuration.agreements[Int(clock.agreement)].name
+        if entry.warn {
+            out.records.append(
+                TimelineRecord(at: now, ticket: id, kind: .warning(clockID, agreement: agreement, percent: entry.percent)))
+        }
+        if entry.breach && !clock.breached {
+            tickets[s].clocks[c].breached = true
+            out.records.append(TimelineRecord(at: now, ticket: id, kind: .breach(clockID, agreement: agreement)))
+        }
+        for rule in entry.rules where tickets[s].hierarchicalFired & (1 << UInt64(rule)) == 0 {
+            tickets[s].hierarchicalFired |= 1 << UInt64(rule)
+            let notify = configuration.hierarchicalRules[rule].notify
+            out.records.append(
+                TimelineRecord(
+                    at: now, ticket: id,
+                    kind: .hierarchicalEscalation(to: notify, clock: clockID, percent: entry.percent)))
+        }
+        if entry.breach, c == 2, tickets[s].line < 4 {
+            let from = Int(tickets[s].line)
+            tickets[s].clocks[2].phase = .stopped
+            out.records.append(
+                TimelineRecord(at: now, ticket: id, kind: .functionalEscalation(from: from, to: from + 1, reason: .expired)))
+            startLineClock(deadline.slot, line: from + 1, at: now.secondsSince1970, &out)
+            return
+        }
+        armNext(deadline.slot, c, &out)
+    }
+
+    // MARK: - Clock mechanics
+
+    private func clockID(_ s: Int, _ c: Int) -> ClockID {
+        switch c {
+        case 0: return .response
+        case 1: return .resolution
+        default: return .line(Int(tickets[s].line))
+        }
+    }
+
+    /// Starts a clock run from zero at `t`, paused at once if the ticket waits for a reason its agreement honours.
+    private mutating func start(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        tickets[s].clocks[c].since = t
+        tickets[s].clocks[c].counted = 0
+        tickets[s].clocks[c].next = 0
+        tickets[s].clocks[c].breached = false
+        setTarget(slot, c)
+        if pauses(s, c) {
+            tickets[s].clocks[c].phase = .paused
+            return
+        }
+        tickets[s].clocks[c].phase = .running
+        refreshDue(slot, c, emit: true, &out)
+        armNext(slot, c, &out)
+    }
+
+    private mutating func startLineClock(_ slot: UInt32, line: Int, at t: Int64, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        tickets[s].line = UInt8(line)
+        tickets[s].clocks[2] = Clock(
+            agreement: UInt16(configuration.lines[line - 1].agreement),
+            table: rules.lineTables[line - 1])
+        start(slot, 2, at: t, &out)
+    }
+
+    private func pauses(_ s: Int, _ c: Int) -> Bool {
+        tickets[s].pauseBit & rules.pauseMasks[Int(tickets[s].clocks[c].agreement)] != 0
+    }
+
+    /// Target and calendar for the ticket's current priority.
+    private mutating func setTarget(_ slot: UInt32, _ c: Int) {
+        let s = Int(slot)
+        let agreement = configuration.agreements[Int(tickets[s].clocks[c].agreement)]
+        let targets = agreement.targets[Int(tickets[s].priority)]
+        let target = c == 0 ? targets?.response : targets?.resolution
+        tickets[s].clocks[c].target = target?.seconds ?? 0
+        tickets[s].clocks[c].calendar = UInt16(target?.calendar ?? agreement.calendar)
+    }
+
+    /// Moves the time counted so far into `counted`, so the clock can change target, calendar or phase at `t`.
+    private mutating func rebase(_ slot: UInt32, _ c: Int, at t: Int64) {
+        let s = Int(slot)
+        let clock = tickets[s].clocks[c]
+        guard clock.phase == .running else { return }
+        let calendar = configuration.calendars[Int(clock.calendar)]
+        tickets[s].clocks[c].counted += calendar.counted(
+            from: Instant(secondsSince1970: clock.since), to: Instant(secondsSince1970: t))
+        tickets[s].clocks[c].since = t
+    }
+
+    /// Recomputes the due instant of a running clock from `since`; a breached clock keeps the instant it breached at.
+    private mutating func refreshDue(_ slot: UInt32, _ c: Int, emit: Bool, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        let clock = tickets[s].clocks[c]
+        guard !clock.breached else { return }
+        guard clock.target > 0 else {
+            tickets[s].clocks[c].due = Clock.never
+            return
+        }
+        let due: Int64
+        if clock.target <= clock.counted {
+            due = clock.since
+        } else {
+            let calendar = configuration.calendars[Int(clock.calendar)]
+            due = calendar.due(from: Instant(secondsSince1970: clock.since), counting: clock.target - clock.counted)
+                .secondsSince1970
+        }
+        tickets[s].clocks[c].due = due
+        if emit {
+            let agreement = configuration.agreements[Int(clock.agreement)].name
+            out.records.append(
+                TimelineRecord(
+                    at: Instant(secondsSince1970: clock.since), ticket: tickets[s].id,
+                    kind: .due(clockID(s, c), agreement: agreement, due: Instant(secondsSince1970: due))))
+        }
+    }
+
+    /// Arms the next unfired threshold of a running clock.
+    private mutating func armNext(_ slot: UInt32, _ c: Int, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        let clock = tickets[s].clocks[c]
+        let table = rules.tables[Int(clock.table)]
+        guard clock.phase == .running, clock.target > 0, Int(clock.next) < table.count else {
+            tickets[s].clocks[c].armed = Clock.never
+            return
+        }
+        let entry = table[Int(clock.next)]
+        let need = (clock.target * Int64(entry.percent) + 99) / 100
+        let at: Int64
+        if need <= clock.counted {
+            at = clock.since
+        } else if need == clock.target, !clock.breached {
+            at = clock.due
+        } else {
+            let calendar = configuration.calendars[Int(clock.calendar)]
+            at = calendar.due(from: Instant(secondsSince1970: clock.since), counting: need - clock.counted)
+                .secondsSince1970
+        }
+        tickets[s].clocks[c].armed = at
+        out.deadlines.append(Deadline(instant: Instant(secondsSince1970: at), slot: slot, clock: UInt8(c)))
+    }
+
+    /// Stops a clock for good at `t`; met when it had a target and did not pass it.
+    private mutating func stop(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        guard tickets[s].clocks[c].phase != .stopped else { return }
+        rebase(slot, c, at: t)
+        tickets[s].clocks[c].phase = .stopped
+        tickets[s].clocks[c].armed = Clock.never
+        let clock = tickets[s].clocks[c]
+        // A clock past its target whose breach has not fired yet (the driver was late) is not met.
+        guard clock.target > 0, !clock.breached, clock.counted <= clock.target else { return }
+        let agreement = configuration.agreements[Int(clock.agreement)].name
+        out.records.append(
+            TimelineRecord(
+                at: Instant(secondsSince1970: t), ticket: tickets[s].id,
+                kind: .met(clockID(s, c), agreement: agreement)))
+    }
+
+    /// Pauses or resumes one clock to match the ticket's current pause reason.
+    private mutating func applyPause(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        let shouldPause = pauses(s, c)
+        switch tickets[s].clocks[c].phase {
+        case .running where shouldPause:
+            rebase(slot, c, at: t)
+            tickets[s].clocks[c].phase = .paused
+            tickets[s].clocks[c].armed = Clock.never
+            if !tickets[s].clocks[c].breached { tickets[s].clocks[c].due = Clock.never }
+        case .paused where !shouldPause:
+            tickets[s].clocks[c].phase = .running
+            tickets[s].clocks[c].since = t
+            refreshDue(slot, c, emit: true, &out)
+            armNext(slot, c, &out)
+        default:
+            break
+        }
+    }
+
+    // MARK: - Queries
+
+    /// A ticket's state with each clock's counted time as of `now`.
+    public func snapshot(of id: String, at now: Instant) -> TicketSnapshot? {
+        guard let slot = slots[id] else { return nil }
+        let s = Int(slot)
+        let ticket = tickets[s]
+        var clocks: [ClockSnapshot] = []
+        for c in 0..<3 {
+            let clock = ticket.clocks[c]
+            var counted = clock.counted
+            if clock.phase == .running {
+                counted += configuration.calendars[Int(clock.calendar)].counted(
+                    from: Instant(secondsSince1970: clock.since), to: now)
+            }
+            let state: ClockSnapshot.State
+            switch clock.phase {
+            case _ where clock.breached: state = .breached
+            case .running: state = .running
+            case .paused: state = .paused
+            case .stopped: state = clock.target > 0 ? .met : .stopped
+            }
+            clocks.append(
+                ClockSnapshot(
+                    clock: clockID(s, c),
+                    agreement: configuration.agreements[Int(clock.agreement)].name,
+                    calendar: configuration.calendars[Int(clock.calendar)].name,
+                    state: state,
+                    counted: counted,
+                    target: clock.target > 0 ? clock.target : nil,
+                    due: clock.due == Clock.never ? nil : Instant(secondsSince1970: clock.due)))
+        }
+        return TicketSnapshot(
+            ticket: id,
+            priority: configuration.priorities.levels[Int(ticket.priority)],
+            line: Int(ticket.line),
+            sla: configuration.agreements[Int(ticket.sla)].name,
+            isResolved: ticket.isResolved,
+            pauseReason: ticket.pauseReason,
+            clocks: clocks)
+    }
+}
+
+/// A ticket as the engine sees it at one instant.
+public struct TicketSnapshot: Sendable, Equatable {
+    public var ticket: String
+    public var priority: String
+    public var line: Int
+    public var sla: String
+    public var isResolved: Bool
+    public var pauseReason: String?
+    /// Response, resolution, line.
+    public var clocks: [ClockSnapshot]
+}
+
+/// One clock of a ticket as of one instant.
+public struct ClockSnapshot: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case running, paused, met, breached
+        /// Stopped without a target to meet.
+        case stopped
+    }
+
+    public var clock: ClockID
+    public var agreement: String
+    public var calendar: String
+    public var state: State
+    /// Service seconds counted so far.
+    public var counted: Int64
+    /// Nil when the agreement sets no target for the ticket's priority.
+    public var target: Int64?
+    /// Nil while paused, stopped before a due instant was known, or without a target.
+    public var due: Instant?
+}
+
+// MARK: - Storage
+
+/// One clock's state; three live inline in each ticket, so an open ticket costs no extra allocation.
+struct Clock: Sendable {
+    static let never = Int64.max
+
+    enum Phase: UInt8, Sendable { case running, paused, stopped }
+
+    /// Start of the running segment.
+    var since: Int64 = 0
+    /// Service seconds counted before `since`.
+    var counted: Int64 = 0
+    /// Counted seconds to reach; 0 when the agreement sets no target for the priority.
+    var target: Int64 = 0
+    /// The breach instant while running; the instant it breached at once breached.
+    var due: Int64 = never
+    /// The instant of the armed threshold, to recognise stale deadlines.
+    var armed: Int64 = never
+    var calendar: UInt16 = 0
+    var agreement: UInt16
+    var table: UInt16
+    /// Index of the next threshold to fire in the clock's table; thresholds fire in order, so this is all the history needed.
+    var next: UInt8 = 0
+    var phase: Phase = .stopped
+    var breached = false
+
+    init(agreement: UInt16, table: UInt16) {
+        self.agreement = agreement
+        self.table = table
+    }
+}
+
+/// Three clocks addressed 0 (response), 1 (resolution), 2 (line), stored inline.
+struct ClockTriple: Sendable {
+    var response: Clock
+    var resolution: Clock
+    var line: Clock
+
+    subscript(index: Int) -> Clock {
+        get {
+            switch index {
+            case 0: return response
+            case 1: return resolution
+            default: return line
+            }
+        }
+        _modify {
+            switch index {
+            case 0: yield &response
+            case 1: yield &resolution
+            default: yield &line
+            }
+        }
+    }
+}
+
+struct Ticket: Sendable {
+    /// Empty for a vacant slot.
+    var id: String
+    var clocks: ClockTriple
+    var pauseReason: String?
+    /// The pause reason's bit in the agreements' pause masks; 0 when not paused or no agreement honours it.
+    var pauseBit: UInt64 = 0
+    /// Hierarchical rules that fired for this ticket (bit = rule index).
+    var hierarchicalFired: UInt64 = 0
+    var sla: UInt16 = 0
+    var priority: UInt8 = 0
+    var line: UInt8 = 1
+    var isResolved = false
+
+    static let vacant = Ticket(
+        id: "",
+        clocks: ClockTriple(
+            response: Clock(agreement: 0, table: 0), resolution: Clock(agreement: 0, table: 0),
+            line: Clock(agreement: 0, table: 0)))
+}
+
+/// The configuration folded into the tables the hot path reads.
+struct CompiledRules: Sendable {
+    struct Threshold: Sendable {
+        var percent: Int
+        var warn: Bool
+        var breach: Bool
+        /// Hierarchical rules (indices) that fire at this threshold.
+        var rules: [Int]
+    }
+
+    /// Threshold tables, each ascending by percent.
+    var tables: [[Threshold]] = []
+    /// Per agreement (index): the tables of its response and resolution clocks (SLA only).
+    var slaTables: [(response: UInt16, resolution: UInt16)] = []
+    /// Per line 1...4: the table of its line clock.
+    var lineTables: [UInt16] = []
+    /// Per agreement: the pause reasons it honours, as bits.
+    var pauseMasks: [UInt64] = []
+    var reasonBits: [String: UInt64] = [:]
+
+    init(_ configuration: Configuration) {
+        for agreement in configuration.agreements {
+            var mask: UInt64 = 0
+            for reason in agreement.pauseOn {
+                if reasonBits[reason] == nil, reasonBits.count < 64 {
+                    reasonBits[reason] = 1 << UInt64(reasonBits.count)
+                }
+                mask |= reasonBits[reason] ?? 0
+            }
+            pauseMasks.append(mask)
+        }
+        for (index, agreement) in configuration.agreements.enumerated() {
+            if agreement.kind == .sla {
+                let response = add(agreement, configuration, clock: .response, line: nil)
+                let resolution = add(agreement, configuration, clock: .resolution, line: nil)
+                slaTables.append((response, resolution))
+            } else {
+                slaTables.append((0, 0))
+            }
+            _ = index
+        }
+        for line in configuration.lines {
+            lineTables.append(add(configuration.agreements[line.agreement], configuration, clock: .line, line: line.id))
+        }
+    }
+
+    func pauseBit(_ reason: String) -> UInt64 { reasonBits[reason] ?? 0 }
+
+    private mutating func add(_ agreement: Agreement, _ configuration: Configuration, clock: ClockKind, line: Int?)
+        -> UInt16
+    {
+        var byPercent: [Int: Threshold] = [:]
+        for percent in agreement.warn {
+            byPercent[percent, default: Threshold(percent: percent, warn: false, breach: false, rules: [])].warn = true
+        }
+        byPercent[100, default: Threshold(percent: 100, warn: false, breach: false, rules: [])].breach = true
+        for (index, rule) in configuration.hierarchicalRules.enumerated() where rule.clock == clock {
+            if let ruleLine = rule.line, ruleLine != line { continue }
+            byPercent[rule.percent, default: Threshold(percent: rule.percent, warn: false, breach: false, rules: [])]
+                .rules.append(index)
+        }
+        tables.append(byPercent.values.sorted { $0.percent < $1.percent })
+        return UInt16(tables.count - 1)
+    }
+}

@@ -1,0 +1,253 @@
+/// The validated configuration the engine runs on: calendars, priorities, agreements, the four
+/// support lines and the hierarchical escalation rules.
+///
+/// Built by the YAML loader (`SLAConfig`), which reports every mistake with its place in the file;
+/// the engine trusts the cross-references it holds (indices into `calendars` and `agreements`).
+public struct Configuration: Sendable {
+    public var calendars: [BusinessCalendar]
+    public var priorities: PriorityScheme
+    public var agreements: [Agreement]
+    /// Exactly four, line 1 first.
+    public var lines: [SupportLine]
+    public var hierarchicalRules: [HierarchicalRule]
+
+    public init(
+        calendars: [BusinessCalendar],
+        priorities: PriorityScheme,
+        agreements: [Agreement],
+        lines: [SupportLine],
+        hierarchicalRules: [HierarchicalRule]
+    ) {
+        self.calendars = calendars
+        self.priorities = priorities
+        self.agreements = agreements
+        self.lines = lines
+        self.hierarchicalRules = hierarchicalRules
+    }
+
+    /// The index of the agreement with this name.
+    public func agreementIndex(named name: String) -> Int? {
+        agreements.firstIndex { $0.name == name }
+    }
+
+    /// The SLA that governs a ticket for this service and customer: the first SLA whose `match`
+    /// accepts both, else the SLA without `match` (the default).
+    public func slaIndex(service: String?, customer: String?) -> Int? {
+        var fallback: Int?
+        for (index, agreement) in agreements.enumerated() where agreement.kind == .sla {
+            guard let match = agreement.match else {
+                if fallback == nil { fallback = index }
+                continue
+            }
+            if match.accepts(service: service, customer: customer) { return index }
+        }
+        return fallback
+    }
+}
+
+/// Priority levels, most urgent first, and the impact x urgency matrix that derives one.
+public struct PriorityScheme: Sendable, Equatable {
+    /// Level names, most urgent first (`P1` ... `P4`).
+    public var levels: [String]
+    /// impact -> urgency -> index into `levels`.
+    public var matrix: [String: [String: Int]]
+
+    public init(levels: [String], matrix: [String: [String: Int]]) {
+        self.levels = levels
+        self.matrix = matrix
+    }
+
+    public func level(named name: String) -> Int? { levels.firstIndex(of: name) }
+
+    public func level(impact: String, urgency: String) -> Int? { matrix[impact]?[urgency] }
+}
+
+/// The three kinds of agreement a ticket's clocks run under.
+public enum AgreementKind: String, Sendable, CaseIterable {
+    /// Service level agreement, with the customer: response and resolution targets.
+    case sla
+    /// Operational level agreement, between support lines: how long a line may hold a ticket.
+    case ola
+    /// Underpinning contract, with a vendor (line 4): like an OLA, written into a contract.
+    case uc
+}
+
+/// Which tickets an SLA covers. A missing list accepts any value.
+public struct AgreementMatch: Sendable, Equatable {
+    public var services: [String]?
+    public var customers: [String]?
+
+    public init(services: [String]? = nil, customers: [String]? = nil) {
+        self.services = services
+        self.customers = customers
+    }
+
+    public func accepts(service: String?, customer: String?) -> Bool {
+        if let services {
+            guard let service, services.contains(service) else { return false }
+        }
+        if let customers {
+            guard let customer, customers.contains(customer) else { return false }
+        }
+        return true
+    }
+}
+
+/// One target: an amount of counted service time, and the calendar it is counted in.
+public struct Target: Sendable, Equatable {
+    /// Counted seconds; always positive.
+    public var seconds: Int64
+    /// Index into `Configuration.calendars`.
+    public var calendar: Int
+
+    public init(seconds: Int64, calendar: Int) {
+        self.seconds = seconds
+        self.calendar = calendar
+    }
+}
+
+/// The targets an agreement sets for one priority. For an OLA or UC only `resolution` is used:
+/// how long the line may hold the ticket.
+public struct PriorityTargets: Sendable, Equatable {
+    public var response: Target?
+    public var resolution: Target?
+
+    public init(response: Target? = nil, resolution: Target? = nil) {
+        self.response = response
+        self.resolution = resolution
+    }
+}
+
+/// An SLA, OLA or UC.
+public struct Agreement: Sendable, Equatable {
+    public var name: String
+    public var kind: AgreementKind
+    /// Index into `Configuration.calendars`: the calendar of targets that name none, and of
+    /// clocks whose priority has no target here.
+    public var calendar: Int
+    /// SLA only; nil on the default SLA and on every OLA and UC.
+    public var match: AgreementMatch?
+    /// Indexed by priority level; nil where the agreement sets nothing for that priority.
+    public var targets: [PriorityTargets?]
+    /// Warning thresholds, percent of the target, ascending, each in 1...99.
+    public var warn: [Int]
+    /// Pause reasons that stop this agreement's clocks.
+    public var pauseOn: [String]
+
+    public init(
+        name: String,
+        kind: AgreementKind,
+        calendar: Int,
+        match: AgreementMatch? = nil,
+        targets: [PriorityTargets?],
+        warn: [Int] = [],
+        pauseOn: [String] = []
+    ) {
+        self.name = name
+        self.kind = kind
+        self.calendar = calendar
+        self.match = match
+        self.targets = targets
+        self.warn = warn
+        self.pauseOn = pauseOn
+    }
+}
+
+/// One of the four support lines and the OLA (lines 1-3) or UC (line 4) it works under.
+public struct SupportLine: Sendable, Equatable {
+    /// 1 ... 4.
+    public var id: Int
+    public var name: String
+    /// Index into `Configuration.agreements`.
+    public var agreement: Int
+
+    public init(id: Int, name: String, agreement: Int) {
+        self.id = id
+        self.name = name
+        self.agreement = agreement
+    }
+}
+
+/// The clocks a ticket runs.
+public enum ClockKind: String, Sendable, CaseIterable, Hashable {
+    /// SLA time to first response.
+    case response
+    /// SLA time to resolution.
+    case resolution
+    /// The OLA or UC clock of the line that holds the ticket.
+    case line
+}
+
+/// Hierarchical escalation: tell someone beyond the lines when a clock reaches a share of its target.
+public struct HierarchicalRule: Sendable, Equatable {
+    public var clock: ClockKind
+    /// For `clock == .line`: only this line's clock; nil for any line.
+    public var line: Int?
+    /// Percent of the target, 1 ... 1000 (beyond 100: that far past the breach).
+    public var percent: Int
+    /// Who is told (a role or team name, resolved by the notifier).
+    public var notify: String
+
+    public init(clock: ClockKind, line: Int? = nil, percent: Int, notify: String) {
+        self.clock = clock
+        self.line = line
+        self.percent = percent
+        self.notify = notify
+    }
+}
+
+/// Durations as configuration and people write them: `45s`, `15m`, `4h`, `1h30m`.
+public enum ServiceDuration {
+    /// Why a duration text was refused.
+    public enum ParseError: Error, Equatable, Sendable {
+        case empty
+        case days
+        case weeks
+        case malformed
+        case notPositive
+    }
+
+    /// Parses hours, minutes and seconds, in that order, each at most once.
+    ///
+    /// Days and weeks are refused: a "day" of office hours is ambiguous (8 hours? 24?).
+    public static func parse(_ text: String) -> Result<Int64, ParseError> {
+        let chars = Array(text.utf8)
+        guard !chars.isEmpty else { return .failure(.empty) }
+        var total: Int64 = 0
+        var number: Int64?
+        var lastUnitRank = -1
+        for c in chars {
+            switch c {
+            case 0x30...0x39:
+                let next = (number ?? 0) * 10 + Int64(c - 0x30)
+                guard next < 1_000_000_000 else { return .failure(.malformed) }
+                number = next
+            case 0x64, 0x44: return .failure(.days)
+            case 0x77, 0x57: return .failure(.weeks)
+            case 0x68, 0x6D, 0x73:
+                let rank = c == 0x68 ? 0 : (c == 0x6D ? 1 : 2)
+                guard let value = number, rank > lastUnitRank else { return .failure(.malformed) }
+                total += value * [3600, 60, 1][rank]
+                lastUnitRank = rank
+                number = nil
+            default: return .failure(.malformed)
+            }
+        }
+        guard number == nil, lastUnitRank >= 0 else { return .failure(.malformed) }
+        guard total > 0 else { return .failure(.notPositive) }
+        return .success(total)
+    }
+
+    /// The shortest text for a number of seconds: `1h30m`, `45s`, `0s`.
+    public static func format(_ seconds: Int64) -> String {
+        guard seconds > 0 else { return seconds == 0 ? "0s" : "-" + format(-seconds) }
+        let h = seconds / 3600
+        let m = seconds / 60 % 60
+        let s = seconds % 60
+        var out = ""
+        if h > 0 { out += "\(h)h" }
+        if m > 0 { out += "\(m)m" }
+        if s > 0 { out += "\(s)s" }
+        return out
+    }
+}

@@ -1,0 +1,63 @@
+/// The engine together with its queue of armed deadlines: the whole SLA state of a service desk.
+///
+/// It keeps the driver contract of ``ClockEngine`` (deadlines before an event's instant fire first;
+/// events at an instant go before deadlines at the same instant), so the offline replay and the
+/// daemon only decide *when* to call it: the replay at simulated instants, the daemon when its one
+/// timer wakes for ``nextDeadline``.
+public struct SLAMachine: Sendable {
+    public private(set) var engine: ClockEngine
+    public private(set) var queue = DeadlineQueue()
+    private var scratch = EngineOutput()
+
+    public init(configuration: Configuration) {
+        engine = ClockEngine(configuration: configuration)
+    }
+
+    /// The earliest armed deadline (possibly stale: firing it may emit nothing).
+    public var nextDeadline: Instant? { queue.first?.instant }
+
+    /// Applies an event at `now`, after firing every deadline before `now`.
+    ///
+    /// - Parameter records: receives the timeline records, in order.
+    public mutating func apply(
+        _ event: TicketEvent,
+        at now: Instant,
+        records: inout [TimelineRecord]
+    ) throws(EngineError) {
+        fire(before: now, records: &records)
+        scratch.removeAll()
+        defer { absorb(into: &records) }
+        try engine.apply(event, at: now, into: &scratch)
+    }
+
+    /// Fires every deadline at or before `instant`, in deadline order.
+    public mutating func fire(through instant: Instant, records: inout [TimelineRecord]) {
+        while let first = queue.first, first.instant <= instant {
+            fireFirst(records: &records)
+        }
+    }
+
+    /// Fires every deadline strictly before `instant`.
+    public mutating func fire(before instant: Instant, records: inout [TimelineRecord]) {
+        while let first = queue.first, first.instant < instant {
+            fireFirst(records: &records)
+        }
+    }
+
+    public mutating func reserveCapacity(tickets: Int) {
+        engine.reserveCapacity(tickets)
+        queue.reserveCapacity(tickets * 3)
+    }
+
+    private mutating func fireFirst(records: inout [TimelineRecord]) {
+        guard let deadline = queue.popFirst() else { return }
+        scratch.removeAll()
+        engine.fire(deadline, into: &scratch)
+        absorb(into: &records)
+    }
+
+    private mutating func absorb(into records: inout [TimelineRecord]) {
+        records.append(contentsOf: scratch.records)
+        for deadline in scratch.deadlines { queue.insert(deadline) }
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import SLACore
+
+/// A ticket event as it arrives on the wire, with the instant it happened at when it says so.
+public struct TimedEvent: Sendable, Equatable {
+    /// Nil when the sender left `at` out (the daemon then uses the moment it receives the event).
+    public var at: Instant?
+    public var event: TicketEvent
+
+    public init(at: Instant?, event: TicketEvent) {
+        self.at = at
+        self.event = event
+    }
+}
+
+/// Why an event object was refused, as a sentence naming the key at fault.
+public struct EventDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+
+    public init(_ message: String) { self.message = message }
+}
+
+/// The event format: one JSON object per event, as in the replay input and the control interface.
+///
+/// ```
+/// {"at":"2026-03-02T09:00:00+01:00","ticket":"INC-1","event":"open","priority":"P2","service":"mail"}
+/// ```
+public enum EventFormat {
+    /// Longest ticket id accepted, in bytes.
+    public static let maximumTicketLength = 128
+
+    /// Keys each event may carry besides `at`, `ticket` and `event`.
+    static let extraKeys: [String: Set<String>] = [
+        "open": ["priority", "impact", "urgency", "service", "customer", "line"],
+        "respond": [], "assign": ["line"], "pause": ["reason"], "resume": [],
+        "reprioritize": ["priority", "impact", "urgency"], "resolve": [], "reopen": [], "close": [],
+    ]
+
+    /// Decodes one JSON text (a replay line).
+    public static func decode(line: Data) -> Result<TimedEvent, EventDecodingError> {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: line, options: [])
+        } catch {
+            return .failure(EventDecodingError("not valid JSON"))
+        }
+        guard let dictionary = object as? [String: Any] else {
+            return .failure(EventDecodingError("an event is a JSON object"))
+        }
+        return decode(object: dictionary)
+    }
+
+    /// Decodes an already parsed JSON object.
+    public static func decode(object: [String: Any]) -> Result<TimedEvent, EventDecodingError> {
+        do {
+            return .success(try decodeThrowing(object))
+        } catch let error as EventDecodingError {
+            return .failure(error)
+        } catch {
+            return .failure(EventDecodingError("\(error)"))
+        }
+    }
+
+    private static func decodeThrowing(_ o: [String: Any]) throws -> TimedEvent {
+        guard let name = try string(o, "event") else {
+            throw EventDecodingError("\"event\" is required: one of \(extraKeys.keys.sorted().joined(separator: ", "))")
+        }
+        guard let allowed = extraKeys[name] else {
+            throw EventDecodingError(
+                "unknown event \"\(name)\"; events are \(extraKeys.keys.sorted().joined(separator: ", "))")
+        }
+        for key in o.keys.sorted() where key != "at" && key != "ticket" && key != "event" && !allowed.contains(key) {
+            throw EventDecodingError(
+                "unexpected key \"\(key)\" in a \(name) event"
+                    + (allowed.isEmpty ? "" : "; it takes \(allowed.sorted().joined(separator: ", "))"))
+        }
+        guard let ticket = try string(o, "ticket") else { throw EventDecodingError("\"ticket\" is required") }
+        guard !ticket.isEmpty, ticket.utf8.count <= maximumTicketLength,
+            !ticket.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw EventDecodingError(
+                "\"ticket\" must be 1 to \(maximumTicketLength) bytes of printable text")
+        }
+        var at: Instant?
+        if let text = try string(o, "at") {
+            guard let instant = Timestamp.parse(text) else {
+                throw EventDecodingError(
+                    "\"at\" is not an RFC 3339 timestamp like 2026-03-02T09:00:00+01:00: \"\(text)\"")
+            }
+            at = instant
+        }
+        let change: TicketChange
+        switch name {
+        case "open":
+            change = .open(
+                priority: try priority(o, name), service: try string(o, "service"),
+                customer: try string(o, "customer"), line: try integer(o, "line"))
+        case "respond": change = .respond
+        case "assign":
+            guard let line = try integer(o, "line") else { throw EventDecodingError("an assign event needs \"line\"") }
+            change = .assign(line: line)
+        case "pause":
+            guard let reason = try string(o, "reason"), !reason.isEmpty else {
+                throw EventDecodingError("a pause event needs \"reason\", e.g. \"waiting-customer\"")
+            }
+            change = .pause(reason: reason)
+        case "resume": change = .resume
+        case "reprioritize": change = .reprioritize(try priority(o, name))
+        case "resolve": change = .resolve
+        case "reopen": change = .reopen
+        default: change = .close
+        }
+        return TimedEvent(at: at, event: TicketEvent(ticket: ticket, change: change))
+    }
+
+    private static func priority(_ o: [String: Any], _ event: String) throws -> PriorityChoice {
+        let level = try string(o, "priority")
+        let impact = try string(o, "impact")
+        let urgency = try string(o, "urgency")
+        switch (level, impact, urgency) {
+        case (let level?, nil, nil): return .level(level)
+        case (nil, let impact?, let urgency?): return .matrix(impact: impact, urgency: urgency)
+        default:
+            throw EventDecodingError(
+                "a \(event) event needs either \"priority\" or both \"impact\" and \"urgency\"")
+        }
+    }
+
+    private static func string(_ o: [String: Any], _ key: String) throws -> String? {
+        guard let value = o[key], !(value is NSNull) else { return nil }
+        guard let text = value as? String else { throw EventDecodingError("\"\(key)\" must be a string") }
+        return text
+    }
+
+    private static func integer(_ o: [String: Any], _ key: String) throws -> Int? {
+        guard let value = o[key], !(value is NSNull) else { return nil }
+        // JSONSerialization gives NSNumber for numbers and booleans alike; refuse booleans and fractions.
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
+            let int = Int(exactly: number.doubleValue)
+        else { throw EventDecodingError("\"\(key)\" must be a whole number") }
+        return int
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SLACore
+
+/// Offline replay: the engine run on recorded events with simulated time.
+///
+/// Events are applied in `at` order (stable for equal instants), deadlines fire in between, and the
+/// simulation runs on to `until` (default: the last event's instant). Lines that cannot be read or
+/// that the engine refuses are reported and skipped; the rest still runs.
+public struct Replay {
+    /// A line that was skipped, and why.
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// 1-based line number in the input.
+        public var line: Int
+        public var message: String
+
+        public var description: String { "line \(line): \(message)" }
+    }
+
+    public let configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Replays JSON Lines input; `emit` receives each timeline record as it happens.
+    ///
+    /// - Returns: the skipped lines, in line order.
+    public func run(
+        input: Data,
+        until: Instant? = nil,
+        emit: (TimelineRecord) -> Void
+    ) -> [Problem] {
+        var problems: [Problem] = []
+        var events: [(line: Int, at: Instant, event: TicketEvent)] = []
+        var lineNumber = 0
+        var start = input.startIndex
+        while start < input.endIndex {
+            lineNumber += 1
+            let end = input[start...].firstIndex(of: 0x0A) ?? input.endIndex
+            let line = input[start..<end]
+            start = end < input.endIndex ? input.index(after: end) : end
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            switch EventFormat.decode(line: Data(line)) {
+            case .failure(let error):
+                problems.append(Problem(line: lineNumber, message: error.message))
+            case .success(let timed):
+                guard let at = timed.at else {
+                    problems.append(Problem(line: lineNumber, message: "\"at\" is required in a replay"))
+                    continue
+                }
+                events.append((lineNumber, at, timed.event))
+            }
+        }
+        // Swift's sort is not stable; the line number keeps equal instants in input order.
+        events.sort { ($0.at, $0.line) < ($1.at, $1.line) }
+
+        var machine = SLAMachine(configuration: configuration)
+        var records: [TimelineRecord] = []
+        for (line, at, event) in events {
+            do {
+                try machine.apply(event, at: at, records: &records)
+            } catch {
+                problems.append(Problem(line: line, message: error.description))
+            }
+            records.forEach(emit)
+            records.removeAll(keepingCapacity: true)
+        }
+        if let horizon = until ?? events.last?.at {
+            machine.fire(through: horizon, records: &records)
+            records.forEach(emit)
+        }
+        return problems.sorted { $0.line < $1.line }
+    }
+}

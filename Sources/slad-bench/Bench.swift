@@ -1,0 +1,247 @@
+import ArgumentParser
+import Foundation
+import SLAConfig
+import SLACore
+import SLAWire
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `slad-bench`: the engine's speed and memory figures, measured against the targets in README.md.
+///
+/// Run it in release: `swift run -c release slad-bench` (`--json` for machines).
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slad-bench",
+        abstract: "Measure engine throughput, due-instant computations and memory per open ticket."
+    )
+
+    @Option(help: "The configuration whose calendars and agreements the benchmark uses.")
+    var config: String = "config/slad.yaml"
+
+    @Option(help: "Tickets to replay and to hold open.")
+    var tickets: Int = 1_000_000
+
+    @Option(help: "Due-instant computations to time.")
+    var computations: Int = 2_000_000
+
+    @Flag(help: "Print the figures as one JSON object.")
+    var json = false
+
+    func run() throws {
+        let configuration: Configuration
+        switch ConfigLoader.load(path: config) {
+        case .success(let loaded): configuration = loaded
+        case .failure(let errors): throw ValidationError(errors.description)
+        }
+        #if DEBUG
+        FileHandle.standardError.write(Data("slad-bench: a debug build; figures mean something in release (-c release)\n".utf8))
+        #endif
+        var figures: [Figure] = []
+        figures.append(contentsOf: engineThroughput(configuration))
+        figures.append(dueComputations(configuration))
+        figures.append(contentsOf: memoryPerTicket(configuration))
+        figures.append(replayPipeline(configuration))
+        if json {
+            let objects = figures.map { figure -> [String: Any] in
+                var object: [String: Any] = ["name": figure.name, "value": figure.value, "unit": figure.unit]
+                if let target = figure.target {
+                    object["target"] = target
+                    object["met"] = figure.meets
+                }
+                return object
+            }
+            let data = try JSONSerialization.data(withJSONObject: ["figures": objects], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for figure in figures {
+                let value = figure.value >= 100 ? String(format: "%.0f", figure.value) : String(format: "%.2f", figure.value)
+                var line = "\(figure.name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(value) \(figure.unit)"
+                if let target = figure.target {
+                    let bound = figure.higherIsBetter ? ">=" : "<="
+                    line += "  (target \(bound) \(String(format: "%.0f", target)): \(figure.meets ? "met" : "MISSED"))"
+                }
+                print(line)
+            }
+        }
+    }
+
+    /// 1M tickets, each opened, responded to and resolved, over 30 days of the office calendar.
+    func engineThroughput(_ configuration: Configuration) -> [Figure] {
+        var rng = SplitMix(seed: 1)
+        let start = Timestamp.parse("2026-03-02T07:00:00Z")!
+        let span: Int64 = 30 * 86_400
+        var events: [(Instant, TicketEvent)] = []
+        events.reserveCapacity(tickets * 3)
+        let priorities = configuration.priorities.levels
+        for n in 0..<tickets {
+            let id = "INC-\(n)"
+            let opened = start + Int64.random(in: 0..<span, using: &rng)
+            let priority = priorities[Int.random(in: 0..<priorities.count, using: &rng)]
+            events.append((opened, TicketEvent(ticket: id, change: .open(priority: .level(priority), service: nil, customer: nil, line: nil))))
+            events.append((opened + Int64.random(in: 60...7_200, using: &rng), TicketEvent(ticket: id, change: .respond)))
+            events.append((opened + Int64.random(in: 7_200...172_800, using: &rng), TicketEvent(ticket: id, change: .resolve)))
+        }
+        events.sort { $0.0 < $1.0 }
+        var machine = SLAMachine(configuration: configuration)
+        machine.reserveCapacity(tickets: tickets / 4)
+        var records: [TimelineRecord] = []
+        records.reserveCapacity(64)
+        var recordCount = 0
+        var refused = 0
+        let clock = ContinuousClock()
+        let began = clock.now
+        for (instant, event) in events {
+            do {
+                try machine.apply(event, at: instant, records: &records)
+            } catch {
+                refused += 1
+            }
+            recordCount += records.count
+            records.removeAll(keepingCapacity: true)
+        }
+        machine.fire(through: start + span + 30 * 86_400, records: &records)
+        recordCount += records.count
+        let seconds = (clock.now - began).seconds
+        precondition(refused == 0, "the benchmark's events are all valid")
+        return [
+            Figure(
+                name: "engine throughput (\(tickets) tickets, office)", value: Double(events.count) / seconds,
+                unit: "events/s", target: 1_000_000),
+            Figure(name: "  timeline records emitted", value: Double(recordCount), unit: "records"),
+        ]
+    }
+
+    /// Random starts over two years, targets up to five days of office hours (45h).
+    func dueComputations(_ configuration: Configuration) -> Figure {
+        let office = configuration.calendars.first { $0.weeklyHours != nil && !$0.holidays.isEmpty }
+            ?? configuration.calendars[0]
+        var rng = SplitMix(seed: 2)
+        let base = Timestamp.parse("2026-01-01T00:00:00Z")!
+        var starts: [Instant] = []
+        var targets: [Int64] = []
+        for _ in 0..<computations {
+            starts.append(base + Int64.random(in: 0..<(2 * 365 * 86_400), using: &rng))
+            targets.append(Int64.random(in: 1...(45 * 3600), using: &rng))
+        }
+        var checksum: Int64 = 0
+        let clock = ContinuousClock()
+        let began = clock.now
+        for i in 0..<computations {
+            checksum &+= office.due(from: starts[i], counting: targets[i]).secondsSince1970
+        }
+        let seconds = (clock.now - began).seconds
+        blackHole(checksum)
+        return Figure(
+            name: "due instants (\(office.name), up to 45h)", value: Double(computations) / seconds,
+            unit: "computations/s", target: 2_000_000)
+    }
+
+    /// Heap bytes the engine and its deadline queue hold per open ticket.
+    func memoryPerTicket(_ configuration: Configuration) -> [Figure] {
+        let start = Timestamp.parse("2026-03-02T09:00:00Z")!
+        let before = heapBytes()
+        let rssBefore = residentBytes()
+        var machine = SLAMachine(configuration: configuration)
+        var records: [TimelineRecord] = []
+        for n in 0..<tickets {
+            try? machine.apply(
+                TicketEvent(ticket: "INC-\(n)", change: .open(priority: .level("P3"), service: nil, customer: nil, line: nil)),
+                at: start + Int64(n / 100), records: &records)
+            records.removeAll(keepingCapacity: true)
+        }
+        let after = heapBytes()
+        let rssAfter = residentBytes()
+        precondition(machine.engine.openTicketCount == tickets)
+        blackHole(Int64(machine.queue.count))
+        return [
+            Figure(
+                name: "memory per open ticket (heap, \(tickets) open)", value: Double(after - before) / Double(tickets),
+                unit: "bytes", target: 512, higherIsBetter: false),
+            Figure(
+                name: "  resident growth per open ticket", value: Double(rssAfter - rssBefore) / Double(tickets),
+                unit: "bytes"),
+        ]
+    }
+
+    /// The whole `slad replay` path: JSON lines in, engine, JSON lines out.
+    func replayPipeline(_ configuration: Configuration) -> Figure {
+        let count = min(tickets, 200_000)
+        var input = ""
+        input.reserveCapacity(count * 3 * 100)
+        for n in 0..<count {
+            let opened = Timestamp.format(Timestamp.parse("2026-03-02T07:00:00Z")! + Int64(n * 7))
+            input += #"{"at":"\#(opened)","ticket":"INC-\#(n)","event":"open","priority":"P2"}"# + "\n"
+            input += #"{"at":"\#(opened)","ticket":"INC-\#(n)","event":"respond"}"# + "\n"
+            input += #"{"at":"\#(opened)","ticket":"INC-\#(n)","event":"resolve"}"# + "\n"
+        }
+        let data = Data(input.utf8)
+        var bytes = 0
+        let clock = ContinuousClock()
+        let began = clock.now
+        let problems = Replay(configuration: configuration).run(input: data) { record in
+            bytes += RecordFormat.encode(record).utf8.count + 1
+        }
+        let seconds = (clock.now - began).seconds
+        precondition(problems.isEmpty)
+        blackHole(Int64(bytes))
+        return Figure(name: "replay pipeline (JSON in and out)", value: Double(count * 3) / seconds, unit: "events/s")
+    }
+}
+
+struct Figure {
+    var name: String
+    var value: Double
+    var unit: String
+    var target: Double?
+    var higherIsBetter = true
+
+    var meets: Bool {
+        guard let target else { return true }
+        return higherIsBetter ? value >= target : value <= target
+    }
+}
+
+/// Deterministic random numbers, so two runs measure the same work.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}
+
+@inline(never)
+func blackHole(_ value: Int64) {
+    if value == 42 { print("") }
+}
+
+/// Bytes allocated through malloc and not yet freed.
+func heapBytes() -> Int {
+    #if canImport(Glibc)
+    return Int(mallinfo2().uordblks)
+    #else
+    return 0
+    #endif
+}
+
+/// Resident set size, from /proc/self/statm.
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+
+/// `slad`: the SLA and incident-escalation daemon. Here: its offline subcommands.
+@main
+struct Slad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slad",
+        abstract: "SLA and incident-escalation daemon: tracks response, resolution and OLA/UC clocks per ticket.",
+        version: SladVersion.string,
+        subcommands: [CheckConfig.self, Replay.self]
+    )
+}
+
+enum SladVersion {
+    static let string = "0.1.0"
+}
+
+/// Options every subcommand that reads the configuration shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = "/etc/slad/slad.yaml"
+}
+
+/// Exit statuses, documented in README.md.
+enum ExitStatus {
+    /// Some input lines were skipped (replay).
+    static let inputRejected: Int32 = 1
+    /// The configuration has errors.
+    static let badConfig: Int32 = 2
+    /// An input file could not be read.
+    static let noInput: Int32 = 66
+}

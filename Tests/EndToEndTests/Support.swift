@@ -1,0 +1,78 @@
+import Foundation
+
+/// The package's root folder, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Where SwiftPM put the built executables: beside the test bundle.
+let productsDirectory: URL = {
+    var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    while url.path != "/" {
+        url.deleteLastPathComponent()
+        if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("slad").path) { return url }
+    }
+    return packageRoot.appendingPathComponent(".build/debug")
+}()
+
+/// What a finished process left behind.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+/// Runs one of the package's executables to completion, in the package root.
+func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent(executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = packageRoot
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    // Read both pipes while the process runs, so a large output cannot block it.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var outData = Data()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+        outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A temporary file with this text, removed by the caller.
+func temporaryFile(_ text: String, suffix: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("slad-test-\(UUID().uuidString)\(suffix)")
+    try Data(text.utf8).write(to: url)
+    return url
+}
+
+/// Parses JSON Lines output into objects.
+func jsonObjects(_ lines: [String]) throws -> [[String: Any]] {
+    try lines.map { line in
+        guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            throw CocoaError(.propertyListReadCorrupt)
+        }
+        return object
+    }
+}
