@@ -26,7 +26,7 @@ public struct ClockEngine: Sendable {
     public private(set) var configuration: Configuration
     private var rules: CompiledRules
     private var tickets: ContiguousArray<Ticket> = []
-    private var slots: [String: UInt32] = [:]
+    private var slots = TicketIndex()
     private var freeSlots: [UInt32] = []
 
     public init(configuration: Configuration) {
@@ -40,7 +40,16 @@ public struct ClockEngine: Sendable {
     /// Reserves room for this many tickets, so a large load does not grow the tables step by step.
     public mutating func reserveCapacity(_ n: Int) {
         tickets.reserveCapacity(n)
-        slots.reserveCapacity(n)
+        // A short-lived copy of the array reference; no ticket is written while it lives.
+        do {
+            let current = tickets
+            slots.reserveCapacity(n) { current[Int($0)].id }
+        }
+    }
+
+    @inline(__always)
+    private func slot(of id: String) -> UInt32? {
+        slots.find(id) { tickets[Int($0)].id }
     }
 
     // MARK: - Events
@@ -53,10 +62,12 @@ public struct ClockEngine: Sendable {
     ) throws(EngineError) {
         let t = now.secondsSince1970
         if case .open(let priority, let service, let customer, let line) = event.change {
-            try open(event.ticket, priority: priority, service: service, customer: customer, line: line, at: t, &out)
+            let slot = try open(
+                event.ticket, priority: priority, service: service, customer: customer, line: line, at: t, &out)
+            rearm(slot, &out)
             return
         }
-        guard let slot = slots[event.ticket] else { throw .unknownTicket(event.ticket) }
+        guard let slot = slot(of: event.ticket) else { throw .unknownTicket(event.ticket) }
         let s = Int(slot)
         func refuse(_ reason: String) -> EngineError {
             .invalidTransition(ticket: event.ticket, event: event.change.name, reason: reason)
@@ -100,7 +111,7 @@ public struct ClockEngine: Sendable {
                 setTarget(slot, c)
                 if tickets[s].clocks[c].phase == .running {
                     refreshDue(slot, c, emit: true, &out)
-                    armNext(slot, c, &out)
+                    armNext(slot, c)
                 }
             }
         case .resolve:
@@ -116,15 +127,20 @@ public struct ClockEngine: Sendable {
             tickets[s].clocks[1].phase = .running
             tickets[s].clocks[1].since = t
             refreshDue(slot, 1, emit: true, &out)
-            armNext(slot, 1, &out)
+            armNext(slot, 1)
             // The line that gets the ticket back gets a fresh OLA run.
             startLineClock(slot, line: Int(tickets[s].line), at: t, &out)
         case .close:
             for c in 0..<3 { stop(slot, c, at: t, &out) }
-            slots[event.ticket] = nil
+            do {
+                let current = tickets
+                slots.remove(event.ticket) { current[Int($0)].id }
+            }
             tickets[s] = Ticket.vacant
             freeSlots.append(slot)
+            return
         }
+        rearm(slot, &out)
     }
 
     private mutating func open(
@@ -135,10 +151,10 @@ public struct ClockEngine: Sendable {
         line: Int?,
         at t: Int64,
         _ out: inout EngineOutput
-    ) throws(EngineError) {
-        guard slots[id] == nil else { throw .ticketAlreadyOpen(id) }
+    ) throws(EngineError) -> UInt32 {
+        guard slot(of: id) == nil else { throw .ticketAlreadyOpen(id) }
         let level = try priorityLevel(choice)
-        guard let sla = configuration.slaIndex(service: service, customer: customer) else {
+        guard let sla = rules.slaIndex(service: service, customer: customer) else {
             throw .noAgreement(service: service, customer: customer)
         }
         let lineNumber = line ?? 1
@@ -159,15 +175,19 @@ public struct ClockEngine: Sendable {
             slot = UInt32(tickets.count)
             tickets.append(ticket)
         }
-        slots[id] = slot
+        do {
+            let current = tickets
+            slots.insert(id, slot: slot) { current[Int($0)].id }
+        }
         for c in 0..<2 { start(slot, c, at: t, &out) }
         startLineClock(slot, line: lineNumber, at: t, &out)
+        return slot
     }
 
     private func priorityLevel(_ choice: PriorityChoice) throws(EngineError) -> Int {
         switch choice {
         case .level(let name):
-            guard let level = configuration.priorities.level(named: name) else {
+            guard let level = rules.levelIndex[name] else {
                 throw .unknownPriority(name, known: configuration.priorities.levels)
             }
             return level
@@ -181,48 +201,73 @@ public struct ClockEngine: Sendable {
 
     // MARK: - Deadlines
 
-    /// Handles a deadline that came due. Stale deadlines (the clock moved on) are ignored.
+    /// Handles a deadline that came due: fires every threshold of the ticket due by then, response
+    /// clock first, and arms the ticket's next one. Stale deadlines (the ticket moved on) fire nothing.
     public mutating func fire(_ deadline: Deadline, into out: inout EngineOutput) {
         let s = Int(deadline.slot)
-        let c = Int(deadline.clock)
-        guard s < tickets.count, c < 3, !tickets[s].id.isEmpty,
-            tickets[s].clocks[c].phase == .running,
-            tickets[s].clocks[c].armed == deadline.instant.secondsSince1970
-        else { return }
-        let now = deadline.instant
+        let t = deadline.instant.secondsSince1970
+        guard s < tickets.count, !tickets[s].id.isEmpty, tickets[s].armed == t else { return }
+        tickets[s].armed = Clock.never
+        for c in 0..<3 {
+            while tickets[s].clocks[c].phase == .running, tickets[s].clocks[c].armed <= t {
+                fireThreshold(deadline.slot, c, at: t, &out)
+            }
+        }
+        rearm(deadline.slot, &out)
+    }
+
+    /// Fires the clock's next threshold at `t` and arms the one after.
+    private mutating func fireThreshold(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        let now = Instant(secondsSince1970: t)
         let clock = tickets[s].clocks[c]
-        let table = rules.tables[Int(clock.table)]
-        let entry = table[Int(clock.next)]
+        let entry = rules.thresholds[Int(clock.next)]
         tickets[s].clocks[c].next += 1
         tickets[s].clocks[c].armed = Clock.never
         let id = tickets[s].id
         let clockID = self.clockID(s, c)
-        let agreement = configuration.agreements[Int(clock.agreement)].name
+        let agreement = rules.agreementNames[Int(clock.agreement)]
         if entry.warn {
             out.records.append(
-                TimelineRecord(at: now, ticket: id, kind: .warning(clockID, agreement: agreement, percent: entry.percent)))
+                TimelineRecord(
+                    at: now, ticket: id, kind: .warning(clockID, agreement: agreement, percent: Int(entry.percent))))
         }
         if entry.breach && !clock.breached {
             tickets[s].clocks[c].breached = true
             out.records.append(TimelineRecord(at: now, ticket: id, kind: .breach(clockID, agreement: agreement)))
         }
-        for rule in entry.rules where tickets[s].hierarchicalFired & (1 << UInt64(rule)) == 0 {
+        for r in Int(entry.rulesStart)..<Int(entry.rulesEnd) {
+            let rule = rules.ruleIndices[r]
+            guard tickets[s].hierarchicalFired & (1 << UInt64(rule)) == 0 else { continue }
             tickets[s].hierarchicalFired |= 1 << UInt64(rule)
-            let notify = configuration.hierarchicalRules[rule].notify
             out.records.append(
                 TimelineRecord(
                     at: now, ticket: id,
-                    kind: .hierarchicalEscalation(to: notify, clock: clockID, percent: entry.percent)))
+                    kind: .hierarchicalEscalation(
+                        to: rules.ruleTargets[rule], clock: clockID, percent: Int(entry.percent))))
         }
         if entry.breach, c == 2, tickets[s].line < 4 {
             let from = Int(tickets[s].line)
             tickets[s].clocks[2].phase = .stopped
             out.records.append(
                 TimelineRecord(at: now, ticket: id, kind: .functionalEscalation(from: from, to: from + 1, reason: .expired)))
-            startLineClock(deadline.slot, line: from + 1, at: now.secondsSince1970, &out)
+            startLineClock(slot, line: from + 1, at: t, &out)
             return
         }
-        armNext(deadline.slot, c, &out)
+        armNext(slot, c)
+    }
+
+    /// Makes sure a deadline is queued no later than the ticket's earliest armed threshold.
+    ///
+    /// One queue entry per ticket, not per clock: a third of the queue work. When the earliest
+    /// threshold moved later, the queued entry stays; it wakes the ticket early, harmlessly.
+    private mutating func rearm(_ slot: UInt32, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        let earliest = min(
+            tickets[s].clocks[0].armed, min(tickets[s].clocks[1].armed, tickets[s].clocks[2].armed))
+        guard earliest < tickets[s].armed else { return }
+        tickets[s].armed = earliest
+        out.deadlines.append(Deadline(instant: Instant(secondsSince1970: earliest), slot: slot))
     }
 
     // MARK: - Clock mechanics
@@ -240,7 +285,7 @@ public struct ClockEngine: Sendable {
         let s = Int(slot)
         tickets[s].clocks[c].since = t
         tickets[s].clocks[c].counted = 0
-        tickets[s].clocks[c].next = 0
+        tickets[s].clocks[c].next = rules.tables[Int(tickets[s].clocks[c].table)].start
         tickets[s].clocks[c].breached = false
         setTarget(slot, c)
         if pauses(s, c) {
@@ -249,15 +294,14 @@ public struct ClockEngine: Sendable {
         }
         tickets[s].clocks[c].phase = .running
         refreshDue(slot, c, emit: true, &out)
-        armNext(slot, c, &out)
+        armNext(slot, c)
     }
 
     private mutating func startLineClock(_ slot: UInt32, line: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
         tickets[s].line = UInt8(line)
         tickets[s].clocks[2] = Clock(
-            agreement: UInt16(configuration.lines[line - 1].agreement),
-            table: rules.lineTables[line - 1])
+            agreement: rules.lineAgreements[line - 1], table: rules.lineTables[line - 1])
         start(slot, 2, at: t, &out)
     }
 
@@ -268,11 +312,10 @@ public struct ClockEngine: Sendable {
     /// Target and calendar for the ticket's current priority.
     private mutating func setTarget(_ slot: UInt32, _ c: Int) {
         let s = Int(slot)
-        let agreement = configuration.agreements[Int(tickets[s].clocks[c].agreement)]
-        let targets = agreement.targets[Int(tickets[s].priority)]
-        let target = c == 0 ? targets?.response : targets?.resolution
-        tickets[s].clocks[c].target = target?.seconds ?? 0
-        tickets[s].clocks[c].calendar = UInt16(target?.calendar ?? agreement.calendar)
+        let target = rules.target(
+            agreement: Int(tickets[s].clocks[c].agreement), priority: Int(tickets[s].priority), response: c == 0)
+        tickets[s].clocks[c].target = target.seconds
+        tickets[s].clocks[c].calendar = target.calendar
     }
 
     /// Moves the time counted so far into `counted`, so the clock can change target, calendar or phase at `t`.
@@ -280,8 +323,7 @@ public struct ClockEngine: Sendable {
         let s = Int(slot)
         let clock = tickets[s].clocks[c]
         guard clock.phase == .running else { return }
-        let calendar = configuration.calendars[Int(clock.calendar)]
-        tickets[s].clocks[c].counted += calendar.counted(
+        tickets[s].clocks[c].counted += rules.calendars[Int(clock.calendar)].counted(
             from: Instant(secondsSince1970: clock.since), to: Instant(secondsSince1970: t))
         tickets[s].clocks[c].since = t
     }
@@ -299,13 +341,13 @@ public struct ClockEngine: Sendable {
         if clock.target <= clock.counted {
             due = clock.since
         } else {
-            let calendar = configuration.calendars[Int(clock.calendar)]
-            due = calendar.due(from: Instant(secondsSince1970: clock.since), counting: clock.target - clock.counted)
-                .secondsSince1970
+            due = rules.calendars[Int(clock.calendar)].due(
+                from: Instant(secondsSince1970: clock.since), counting: clock.target - clock.counted
+            ).secondsSince1970
         }
         tickets[s].clocks[c].due = due
         if emit {
-            let agreement = configuration.agreements[Int(clock.agreement)].name
+            let agreement = rules.agreementNames[Int(clock.agreement)]
             out.records.append(
                 TimelineRecord(
                     at: Instant(secondsSince1970: clock.since), ticket: tickets[s].id,
@@ -313,29 +355,26 @@ public struct ClockEngine: Sendable {
         }
     }
 
-    /// Arms the next unfired threshold of a running clock.
-    private mutating func armNext(_ slot: UInt32, _ c: Int, _ out: inout EngineOutput) {
+    /// Arms the next unfired threshold of a running clock (the caller queues it through ``rearm(_:_:)``).
+    private mutating func armNext(_ slot: UInt32, _ c: Int) {
         let s = Int(slot)
         let clock = tickets[s].clocks[c]
-        let table = rules.tables[Int(clock.table)]
-        guard clock.phase == .running, clock.target > 0, Int(clock.next) < table.count else {
+        guard clock.phase == .running, clock.target > 0, clock.next < rules.tables[Int(clock.table)].end else {
             tickets[s].clocks[c].armed = Clock.never
             return
         }
-        let entry = table[Int(clock.next)]
-        let need = (clock.target * Int64(entry.percent) + 99) / 100
+        let need = (clock.target * Int64(rules.thresholds[Int(clock.next)].percent) + 99) / 100
         let at: Int64
         if need <= clock.counted {
             at = clock.since
         } else if need == clock.target, !clock.breached {
             at = clock.due
         } else {
-            let calendar = configuration.calendars[Int(clock.calendar)]
-            at = calendar.due(from: Instant(secondsSince1970: clock.since), counting: need - clock.counted)
-                .secondsSince1970
+            at = rules.calendars[Int(clock.calendar)].due(
+                from: Instant(secondsSince1970: clock.since), counting: need - clock.counted
+            ).secondsSince1970
         }
         tickets[s].clocks[c].armed = at
-        out.deadlines.append(Deadline(instant: Instant(secondsSince1970: at), slot: slot, clock: UInt8(c)))
     }
 
     /// Stops a clock for good at `t`; met when it had a target and did not pass it.
@@ -348,7 +387,7 @@ public struct ClockEngine: Sendable {
         let clock = tickets[s].clocks[c]
         // A clock past its target whose breach has not fired yet (the driver was late) is not met.
         guard clock.target > 0, !clock.breached, clock.counted <= clock.target else { return }
-        let agreement = configuration.agreements[Int(clock.agreement)].name
+        let agreement = rules.agreementNames[Int(clock.agreement)]
         out.records.append(
             TimelineRecord(
                 at: Instant(secondsSince1970: t), ticket: tickets[s].id,
@@ -369,7 +408,7 @@ public struct ClockEngine: Sendable {
             tickets[s].clocks[c].phase = .running
             tickets[s].clocks[c].since = t
             refreshDue(slot, c, emit: true, &out)
-            armNext(slot, c, &out)
+            armNext(slot, c)
         default:
             break
         }
@@ -379,7 +418,7 @@ public struct ClockEngine: Sendable {
 
     /// A ticket's state with each clock's counted time as of `now`.
     public func snapshot(of id: String, at now: Instant) -> TicketSnapshot? {
-        guard let slot = slots[id] else { return nil }
+        guard let slot = slot(of: id) else { return nil }
         let s = Int(slot)
         let ticket = tickets[s]
         var clocks: [ClockSnapshot] = []
@@ -471,8 +510,9 @@ struct Clock: Sendable {
     var calendar: UInt16 = 0
     var agreement: UInt16
     var table: UInt16
-    /// Index of the next threshold to fire in the clock's table; thresholds fire in order, so this is all the history needed.
-    var next: UInt8 = 0
+    /// Index in `CompiledRules.thresholds` of the next threshold to fire; thresholds fire in
+    /// ascending order, so this is all the history a clock run needs.
+    var next: UInt16 = 0
     var phase: Phase = .stopped
     var breached = false
 
@@ -515,6 +555,8 @@ struct Ticket: Sendable {
     var pauseBit: UInt64 = 0
     /// Hierarchical rules that fired for this ticket (bit = rule index).
     var hierarchicalFired: UInt64 = 0
+    /// Instant of the ticket's earliest queued deadline; `Clock.never` when none is queued.
+    var armed: Int64 = Clock.never
     var sla: UInt16 = 0
     var priority: UInt8 = 0
     var line: UInt8 = 1
@@ -527,27 +569,63 @@ struct Ticket: Sendable {
             line: Clock(agreement: 0, table: 0)))
 }
 
-/// The configuration folded into the tables the hot path reads.
+/// The configuration folded into flat tables, so the hot path reads plain values and never copies
+/// an `Agreement` (each copy retains its arrays).
 struct CompiledRules: Sendable {
     struct Threshold: Sendable {
-        var percent: Int
+        var percent: Int32
         var warn: Bool
         var breach: Bool
-        /// Hierarchical rules (indices) that fire at this threshold.
-        var rules: [Int]
+        /// Range in `ruleIndices` of the hierarchical rules that fire here.
+        var rulesStart: UInt16
+        var rulesEnd: UInt16
     }
 
-    /// Threshold tables, each ascending by percent.
-    var tables: [[Threshold]] = []
+    /// Range of one clock kind's thresholds in `thresholds`, ascending by percent.
+    struct Table: Sendable {
+        var start: UInt16
+        var end: UInt16
+    }
+
+    var calendars: ContiguousArray<BusinessCalendar>
+    var agreementNames: [String]
+    var thresholds: ContiguousArray<Threshold> = []
+    var ruleIndices: [Int] = []
+    var ruleTargets: [String]
+    var tables: [Table] = []
     /// Per agreement (index): the tables of its response and resolution clocks (SLA only).
     var slaTables: [(response: UInt16, resolution: UInt16)] = []
-    /// Per line 1...4: the table of its line clock.
+    /// Per line 1...4: its agreement and the table of its line clock.
+    var lineAgreements: [UInt16]
     var lineTables: [UInt16] = []
     /// Per agreement: the pause reasons it honours, as bits.
     var pauseMasks: [UInt64] = []
     var reasonBits: [String: UInt64] = [:]
+    var levelIndex: [String: Int] = [:]
+    /// SLAs with a `match`, in file order, and the default SLA.
+    private var matchers: [(agreement: Int, services: Set<String>?, customers: Set<String>?)] = []
+    private var defaultSLA: Int?
+    /// `(agreement * levels + priority) * 2 + (response ? 0 : 1)`: seconds (0 = no target) and calendar.
+    private var targetSeconds: [Int64] = []
+    private var targetCalendars: [UInt16] = []
+    private let levels: Int
 
     init(_ configuration: Configuration) {
+        calendars = ContiguousArray(configuration.calendars)
+        agreementNames = configuration.agreements.map(\.name)
+        ruleTargets = configuration.hierarchicalRules.map(\.notify)
+        lineAgreements = configuration.lines.map { UInt16($0.agreement) }
+        levels = configuration.priorities.levels.count
+        for (index, level) in configuration.priorities.levels.enumerated() where levelIndex[level] == nil {
+            levelIndex[level] = index
+        }
+        for (index, agreement) in configuration.agreements.enumerated() where agreement.kind == .sla {
+            if let match = agreement.match {
+                matchers.append((index, match.services.map(Set.init), match.customers.map(Set.init)))
+            } else if defaultSLA == nil {
+                defaultSLA = index
+            }
+        }
         for agreement in configuration.agreements {
             var mask: UInt64 = 0
             for reason in agreement.pauseOn {
@@ -557,38 +635,73 @@ struct CompiledRules: Sendable {
                 mask |= reasonBits[reason] ?? 0
             }
             pauseMasks.append(mask)
-        }
-        for (index, agreement) in configuration.agreements.enumerated() {
+            for level in 0..<levels {
+                let targets = level < agreement.targets.count ? agreement.targets[level] : nil
+                for target in [targets?.response, targets?.resolution] {
+                    targetSeconds.append(target?.seconds ?? 0)
+                    targetCalendars.append(UInt16(target?.calendar ?? agreement.calendar))
+                }
+            }
             if agreement.kind == .sla {
-                let response = add(agreement, configuration, clock: .response, line: nil)
-                let resolution = add(agreement, configuration, clock: .resolution, line: nil)
+                let response = addTable(agreement, configuration, clock: .response, line: nil)
+                let resolution = addTable(agreement, configuration, clock: .resolution, line: nil)
                 slaTables.append((response, resolution))
             } else {
                 slaTables.append((0, 0))
             }
-            _ = index
         }
         for line in configuration.lines {
-            lineTables.append(add(configuration.agreements[line.agreement], configuration, clock: .line, line: line.id))
+            lineTables.append(
+                addTable(configuration.agreements[line.agreement], configuration, clock: .line, line: line.id))
         }
     }
 
     func pauseBit(_ reason: String) -> UInt64 { reasonBits[reason] ?? 0 }
 
-    private mutating func add(_ agreement: Agreement, _ configuration: Configuration, clock: ClockKind, line: Int?)
-        -> UInt16
-    {
-        var byPercent: [Int: Threshold] = [:]
-        for percent in agreement.warn {
-            byPercent[percent, default: Threshold(percent: percent, warn: false, breach: false, rules: [])].warn = true
+    /// Same answer as ``Configuration/slaIndex(service:customer:)``, without walking the agreements.
+    func slaIndex(service: String?, customer: String?) -> Int? {
+        for matcher in matchers {
+            if let services = matcher.services {
+                guard let service, services.contains(service) else { continue }
+            }
+            if let customers = matcher.customers {
+                guard let customer, customers.contains(customer) else { continue }
+            }
+            return matcher.agreement
         }
-        byPercent[100, default: Threshold(percent: 100, warn: false, breach: false, rules: [])].breach = true
+        return defaultSLA
+    }
+
+    @inline(__always)
+    func target(agreement: Int, priority: Int, response: Bool) -> (seconds: Int64, calendar: UInt16) {
+        let index = (agreement * levels + priority) * 2 + (response ? 0 : 1)
+        return (targetSeconds[index], targetCalendars[index])
+    }
+
+    private mutating func addTable(
+        _ agreement: Agreement,
+        _ configuration: Configuration,
+        clock: ClockKind,
+        line: Int?
+    ) -> UInt16 {
+        var percents = Set(agreement.warn)
+        percents.insert(100)
+        var rulesAt: [Int: [Int]] = [:]
         for (index, rule) in configuration.hierarchicalRules.enumerated() where rule.clock == clock {
             if let ruleLine = rule.line, ruleLine != line { continue }
-            byPercent[rule.percent, default: Threshold(percent: rule.percent, warn: false, breach: false, rules: [])]
-                .rules.append(index)
+            percents.insert(rule.percent)
+            rulesAt[rule.percent, default: []].append(index)
         }
-        tables.append(byPercent.values.sorted { $0.percent < $1.percent })
+        let start = UInt16(thresholds.count)
+        for percent in percents.sorted() {
+            let rulesStart = UInt16(ruleIndices.count)
+            ruleIndices.append(contentsOf: rulesAt[percent] ?? [])
+            thresholds.append(
+                Threshold(
+                    percent: Int32(percent), warn: agreement.warn.contains(percent), breach: percent == 100,
+                    rulesStart: rulesStart, rulesEnd: UInt16(ruleIndices.count)))
+        }
+        tables.append(Table(start: start, end: UInt16(thresholds.count)))
         return UInt16(tables.count - 1)
     }
 }

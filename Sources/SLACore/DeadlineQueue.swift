@@ -1,4 +1,4 @@
-/// One armed threshold: a ticket's clock must be looked at when `instant` comes.
+/// A ticket must be looked at when `instant` comes: one of its clocks reaches a threshold.
 ///
 /// 16 bytes. Entries are never removed when a clock changes: the engine recognises a stale one
 /// when it comes due, which keeps every change O(log n) and the queue a flat array.
@@ -6,24 +6,22 @@ public struct Deadline: Hashable, Comparable, Sendable {
     public var instant: Instant
     /// The ticket's slot in the engine.
     public var slot: UInt32
-    /// 0 response, 1 resolution, 2 line.
-    public var clock: UInt8
 
-    public init(instant: Instant, slot: UInt32, clock: UInt8) {
+    public init(instant: Instant, slot: UInt32) {
         self.instant = instant
         self.slot = slot
-        self.clock = clock
     }
 
     @inlinable
     public static func < (lhs: Deadline, rhs: Deadline) -> Bool {
-        if lhs.instant != rhs.instant { return lhs.instant < rhs.instant }
-        if lhs.slot != rhs.slot { return lhs.slot < rhs.slot }
-        return lhs.clock < rhs.clock
+        lhs.instant != rhs.instant ? lhs.instant < rhs.instant : lhs.slot < rhs.slot
     }
 }
 
-/// A binary min-heap of deadlines: one timer serves them all by waiting for the earliest.
+/// A 4-ary min-heap of deadlines: one timer serves them all by waiting for the earliest.
+///
+/// Four children a node halve the depth of a binary heap, and the four sit in one cache line,
+/// which matters with a million tickets queued. (A radix heap measured slower here.)
 public struct DeadlineQueue: Sendable {
     private var heap: ContiguousArray<Deadline> = []
 
@@ -39,12 +37,15 @@ public struct DeadlineQueue: Sendable {
 
     public mutating func insert(_ deadline: Deadline) {
         heap.append(deadline)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child] < heap[parent] else { break }
-            heap.swapAt(child, parent)
-            child = parent
+        heap.withUnsafeMutableBufferPointer { h in
+            var hole = h.count - 1
+            while hole > 0 {
+                let parent = (hole - 1) >> 2
+                guard deadline < h[parent] else { break }
+                h[hole] = h[parent]
+                hole = parent
+            }
+            h[hole] = deadline
         }
     }
 
@@ -52,19 +53,25 @@ public struct DeadlineQueue: Sendable {
     public mutating func popFirst() -> Deadline? {
         guard let top = heap.first else { return nil }
         let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            let n = heap.count
+        guard !heap.isEmpty else { return top }
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var hole = 0
             while true {
-                let left = 2 * parent + 1
-                guard left < n else { break }
-                let right = left + 1
-                let smaller = right < n && heap[right] < heap[left] ? right : left
-                guard heap[smaller] < heap[parent] else { break }
-                heap.swapAt(smaller, parent)
-                parent = smaller
+                let first = 4 * hole + 1
+                guard first < n else { break }
+                var smallest = first
+                var child = first + 1
+                let end = min(first + 4, n)
+                while child < end {
+                    if h[child] < h[smallest] { smallest = child }
+                    child += 1
+                }
+                guard h[smallest] < last else { break }
+                h[hole] = h[smallest]
+                hole = smallest
             }
+            h[hole] = last
         }
         return top
     }

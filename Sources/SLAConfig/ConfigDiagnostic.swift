@@ -1,0 +1,33 @@
+/// One configuration mistake, at its place in the file.
+public struct ConfigDiagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file as the caller named it.
+    public var file: String
+    /// 1-based line.
+    public var line: Int
+    /// 1-based column, counted in Unicode scalars.
+    public var column: Int
+    /// A sentence saying what is wrong and what to write instead.
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    /// `file:line:column: message`.
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// Every mistake found in one file, in file order.
+public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [ConfigDiagnostic]
+
+    public init(diagnostics: [ConfigDiagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    /// One diagnostic a line.
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import SLACore
+import Yams
+
+/// Reads slad's YAML configuration into a validated `Configuration`, reporting every mistake at once.
+public enum ConfigLoader {
+    static let sections = ["calendars", "priorities", "agreements", "lines", "escalation"]
+
+    /// Reads and validates the file; an unreadable file is one diagnostic at 1:1.
+    public static func load(path: String) -> Result<Configuration, ConfigErrors> {
+        func failure(_ message: String) -> Result<Configuration, ConfigErrors> {
+            .failure(ConfigErrors(diagnostics: [ConfigDiagnostic(file: path, line: 1, column: 1, message: message)]))
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return failure("the configuration file does not exist; check the path")
+        }
+        guard !isDirectory.boolValue else {
+            return failure("this is a directory, not a configuration file; name the YAML file itself")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return failure("the configuration file cannot be read; check that slad's user may read it")
+        }
+        guard let yaml = String(data: data, encoding: .utf8) else {
+            return failure("the configuration file is not UTF-8 text; save it as UTF-8")
+        }
+        return parse(yaml: yaml, file: path)
+    }
+
+    /// Parses and validates YAML text; `file` names it in the diagnostics.
+    public static func parse(yaml: String, file: String) -> Result<Configuration, ConfigErrors> {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            return .failure(ConfigErrors(diagnostics: [syntaxDiagnostic(error, file: file)]))
+        }
+        var reader = ConfigReader(file: file)
+        guard let root, !ConfigReader.isNull(root) else {
+            reader.report(
+                nil,
+                "the configuration is empty; it must define calendars, priorities, agreements and lines "
+                    + "(see the commented example config/slad.yaml)"
+            )
+            return .failure(ConfigErrors(diagnostics: reader.diagnostics))
+        }
+        let configuration = reader.readConfiguration(root)
+        let diagnostics = reader.diagnosticsInFileOrder
+        if let configuration, diagnostics.isEmpty { return .success(configuration) }
+        if diagnostics.isEmpty {
+            // Unreachable by construction: every part left unread has reported why.
+            return .failure(
+                ConfigErrors(diagnostics: [
+                    ConfigDiagnostic(file: file, line: 1, column: 1, message: "the configuration is incomplete")
+                ]))
+        }
+        return .failure(ConfigErrors(diagnostics: diagnostics))
+    }
+
+    /// One line: "config/slad.yaml: 2 calendars, 4 priorities, 5 agreements (1 sla, 3 ola, 1 uc), 4 lines,
+    /// 3 hierarchical rules"
+    public static func summary(of configuration: Configuration, file: String) -> String {
+        func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        let kinds = AgreementKind.allCases.map { kind in
+            "\(configuration.agreements.filter { $0.kind == kind }.count) \(kind.rawValue)"
+        }
+        return "\(file): "
+            + [
+                count(configuration.calendars.count, "calendar", "calendars"),
+                count(configuration.priorities.levels.count, "priority", "priorities"),
+                count(configuration.agreements.count, "agreement", "agreements")
+                    + " (\(kinds.joined(separator: ", ")))",
+                count(configuration.lines.count, "line", "lines"),
+                count(configuration.hierarchicalRules.count, "hierarchical rule", "hierarchical rules"),
+            ].joined(separator: ", ")
+    }
+
+    /// A YAML syntax error as one diagnostic at the place libyaml stopped.
+    static func syntaxDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {
+        let hint =
+            "check the indentation, and quote values that contain \": \", \"#\" or start with \"*\", \"&\" or \"!\""
+        var mark: (line: Int, column: Int)?
+        var message: String
+        switch error as? YamlError {
+        case .scanner(let context, let problem, let problemMark, _),
+            .parser(let context, let problem, let problemMark, _),
+            .composer(let context, let problem, let problemMark, _):
+            mark = (problemMark.line, problemMark.column)
+            message = "this is not valid YAML: \(problem)"
+            if let context {
+                message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+            }
+            message += "; \(hint)"
+        case .reader(let problem, let offset, _, let yaml):
+            if let offset {
+                let prefix = yaml.prefix(offset)
+                let line = prefix.filter { $0 == "\n" }.count + 1
+                let column =
+                    (prefix.lastIndex(of: "\n").map { prefix[prefix.index(after: $0)...] } ?? prefix)
+                    .unicodeScalars.count + 1
+                mark = (line, column)
+            }
+            message = "the file cannot be read as YAML text: \(problem); save it as UTF-8 text"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            mark = (context.mark.line, context.mark.column)
+            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            message = "the key \(keys) is given twice in one mapping; give each key once"
+        case .some(let other):
+            message = "this is not valid YAML: \(other)"
+        case nil:
+            message = "this is not valid YAML: \(error)"
+        }
+        return ConfigDiagnostic(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message)
+    }
+}
+
+extension ConfigReader {
+    /// Reads the whole document; nil when any part could not be built (its mistakes are reported).
+    mutating func readConfiguration(_ root: Node) -> Configuration? {
+        guard
+            let fields = mapping(
+                root, "the configuration", allowed: ConfigLoader.sections, example: "calendars: ..., priorities: ..."
+            )
+        else { return nil }
+        for required in ["calendars", "priorities", "agreements", "lines"] where fields[required] == nil {
+            report(
+                root,
+                "the configuration has no \(required) section; add it (see the commented example config/slad.yaml)")
+        }
+        let calendars = fields["calendars"].map { readCalendars($0.value) } ?? CalendarTable()
+        let priorities = fields["priorities"].map { readPriorities($0.value) } ?? PriorityTable()
+        let agreementDrafts = fields["agreements"].flatMap {
+            readAgreements($0.value, calendars: calendars, priorities: priorities)
+        }
+        let agreements = agreementDrafts ?? []
+        let lines = fields["lines"].map { readLines($0.value, agreements: agreementDrafts) } ?? []
+        let rules = fields["escalation"].map { readEscalation($0.value) } ?? []
+        checkLinesFit(agreements: agreements, lines: lines, priorities: priorities)
+
+        let built = agreements.compactMap(\.agreement)
+        let supportLines = lines.compactMap { $0 }
+        guard diagnostics.isEmpty, built.count == agreements.count, supportLines.count == 4 else { return nil }
+        return Configuration(
+            calendars: calendars.calendars,
+            priorities: PriorityScheme(levels: priorities.levels, matrix: priorities.matrix),
+            agreements: built,
+            lines: supportLines,
+            hierarchicalRules: rules
+        )
+    }
+}
