@@ -175,6 +175,8 @@ struct ConfigReader {
             )
         case .failure(.notPositive):
             report(node, "\(what) \"\(text)\" is zero; a target must be longer than zero, for example 15m")
+        case .failure(.tooLong):
+            report(node, "\(what) \"\(text)\" is longer than ten years of service time (87600h), the longest target slad keeps")
         case .failure(.empty), .failure(.malformed):
             report(
                 node,

@@ -130,6 +130,61 @@ public struct BusinessCalendar: Sendable {
         return .distantFuture
     }
 
+    /// The due instants of two amounts counted from the same start, `first <= second`, in one walk:
+    /// a clock's next warning and its breach.
+    public func due(from start: Instant, counting first: Int64, then second: Int64) -> (Instant, Instant) {
+        precondition(first <= second, "the amounts come in order")
+        guard first > 0, !isAroundTheClock, hasServiceHours else {
+            let a = due(from: start, counting: first)
+            return (a, due(from: a, counting: second - first))
+        }
+        var remaining = first
+        var found: Int64?
+        let s = start.secondsSince1970
+        var cursor = zone.index(for: s)
+        var day = zone.localDays(around: s, index: cursor).lowerBound
+        var holiday = firstHoliday(atOrAfter: day)
+        var answer: Int64 = 0
+        let lastDay = day + 36_525
+        while day <= lastDay {
+            if holiday < holidayDays.count, holidayDays[holiday] == day {
+                holiday += 1
+                day += 1
+                continue
+            }
+            let weekday = CivilDate.weekday(days: day)
+            let midnight = day * 86_400
+            for w in weekStart[weekday]..<weekStart[weekday + 1] {
+                let done = zone.forEachInterval(
+                    localStart: midnight + Int64(windowStart[w]), localEnd: midnight + Int64(windowEnd[w]),
+                    cursor: &cursor
+                ) { from, to in
+                    guard to > s else { return false }
+                    var lo = max(from, s)
+                    while remaining <= to - lo {
+                        lo += remaining
+                        if found == nil {
+                            found = lo
+                            remaining = second - first
+                            if remaining == 0 {
+                                answer = lo
+                                return true
+                            }
+                        } else {
+                            answer = lo
+                            return true
+                        }
+                    }
+                    remaining -= to - lo
+                    return false
+                }
+                if done, let found { return (Instant(secondsSince1970: found), Instant(secondsSince1970: answer)) }
+            }
+            day += 1
+        }
+        return (found.map(Instant.init(secondsSince1970:)) ?? .distantFuture, .distantFuture)
+    }
+
     /// Service seconds inside `[from, to)`; zero when `to <= from`.
     public func counted(from: Instant, to: Instant) -> Int64 {
         guard to > from else { return 0 }

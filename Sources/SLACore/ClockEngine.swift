@@ -26,12 +26,27 @@ public struct ClockEngine: Sendable {
     public private(set) var configuration: Configuration
     private var rules: CompiledRules
     private var tickets: ContiguousArray<Ticket> = []
+    /// Each ticket's response, resolution and line clock at `slot * 3 + 0, 1, 2`. Apart from the
+    /// tickets so that the hot path updates a clock in place: a clock is plain data, a ticket is not.
+    private var clocks: ContiguousArray<Clock> = []
     private var slots = TicketIndex()
     private var freeSlots: [UInt32] = []
+    /// Why each paused ticket waits; kept aside, as few tickets wait at once.
+    private var pauseReasons: [UInt32: String] = [:]
 
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.rules = CompiledRules(configuration)
+    }
+
+    /// Tickets with a deadline queued: the queue holds this many live entries, the rest are stale.
+    public private(set) var armedTickets = 0
+
+    /// Whether a queued deadline still stands (its ticket waits for exactly this instant).
+    public func isLive(_ deadline: Deadline) -> Bool {
+        let s = Int(deadline.slot)
+        return s < tickets.count && !tickets[s].id.isEmpty
+            && tickets[s].armed == deadline.instant.secondsSince1970
     }
 
     /// Number of open (not closed) tickets.
@@ -40,6 +55,7 @@ public struct ClockEngine: Sendable {
     /// Reserves room for this many tickets, so a large load does not grow the tables step by step.
     public mutating func reserveCapacity(_ n: Int) {
         tickets.reserveCapacity(n)
+        clocks.reserveCapacity(n * 3)
         // A short-lived copy of the array reference; no ticket is written while it lives.
         do {
             let current = tickets
@@ -77,7 +93,7 @@ public struct ClockEngine: Sendable {
         case .open:
             preconditionFailure("handled above")
         case .respond:
-            guard tickets[s].clocks[0].phase != .stopped else {
+            guard clocks[s * 3 + 0].phase != .stopped else {
                 throw refuse(resolved ? "it is resolved" : "it has been responded to already")
             }
             stop(slot, 0, at: t, &out)
@@ -94,40 +110,41 @@ public struct ClockEngine: Sendable {
             startLineClock(slot, line: line, at: t, &out)
         case .pause(let reason):
             guard !resolved else { throw refuse("it is resolved") }
-            tickets[s].pauseReason = reason
+            tickets[s].isPaused = true
+            pauseReasons[slot] = reason
             tickets[s].pauseBit = rules.pauseBit(reason)
             for c in 0..<3 { applyPause(slot, c, at: t, &out) }
         case .resume:
-            guard tickets[s].pauseReason != nil else { throw refuse("it is not paused") }
-            tickets[s].pauseReason = nil
+            guard tickets[s].isPaused else { throw refuse("it is not paused") }
+            tickets[s].isPaused = false
+            pauseReasons[slot] = nil
             tickets[s].pauseBit = 0
             for c in 0..<3 { applyPause(slot, c, at: t, &out) }
         case .reprioritize(let choice):
             let level = try priorityLevel(choice)
             guard level != Int(tickets[s].priority) else { return }
             tickets[s].priority = UInt8(level)
-            for c in 0..<3 where tickets[s].clocks[c].phase != .stopped {
+            for c in 0..<3 where clocks[s * 3 + c].phase != .stopped {
                 rebase(slot, c, at: t)
                 setTarget(slot, c)
-                if tickets[s].clocks[c].phase == .running {
-                    refreshDue(slot, c, emit: true, &out)
-                    armNext(slot, c)
+                if clocks[s * 3 + c].phase == .running {
+                    refreshDueAndArm(slot, c, &out)
                 }
             }
         case .resolve:
             guard !resolved else { throw refuse("it is resolved already") }
             for c in 0..<3 { stop(slot, c, at: t, &out) }
             tickets[s].isResolved = true
-            tickets[s].pauseReason = nil
+            tickets[s].isPaused = false
+            pauseReasons[slot] = nil
             tickets[s].pauseBit = 0
         case .reopen:
             guard resolved else { throw refuse("it is not resolved") }
             tickets[s].isResolved = false
             // Same clock run: counted time and fired thresholds are kept.
-            tickets[s].clocks[1].phase = .running
-            tickets[s].clocks[1].since = t
-            refreshDue(slot, 1, emit: true, &out)
-            armNext(slot, 1)
+            clocks[s * 3 + 1].phase = .running
+            clocks[s * 3 + 1].since = t
+            refreshDueAndArm(slot, 1, &out)
             // The line that gets the ticket back gets a fresh OLA run.
             startLineClock(slot, line: Int(tickets[s].line), at: t, &out)
         case .close:
@@ -136,6 +153,7 @@ public struct ClockEngine: Sendable {
                 let current = tickets
                 slots.remove(event.ticket) { current[Int($0)].id }
             }
+            if tickets[s].armed != Clock.never { armedTickets -= 1 }
             tickets[s] = Ticket.vacant
             freeSlots.append(slot)
             return
@@ -165,15 +183,20 @@ public struct ClockEngine: Sendable {
         ticket.priority = UInt8(level)
         ticket.sla = UInt16(sla)
         ticket.line = UInt8(lineNumber)
-        ticket.clocks[0] = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].response)
-        ticket.clocks[1] = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].resolution)
+        let response = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].response)
+        let resolution = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].resolution)
         let slot: UInt32
         if let free = freeSlots.popLast() {
             slot = free
             tickets[Int(slot)] = ticket
+            clocks[Int(slot) * 3] = response
+            clocks[Int(slot) * 3 + 1] = resolution
         } else {
             slot = UInt32(tickets.count)
             tickets.append(ticket)
+            clocks.append(response)
+            clocks.append(resolution)
+            clocks.append(Clock.vacant)
         }
         do {
             let current = tickets
@@ -206,10 +229,11 @@ public struct ClockEngine: Sendable {
     public mutating func fire(_ deadline: Deadline, into out: inout EngineOutput) {
         let s = Int(deadline.slot)
         let t = deadline.instant.secondsSince1970
-        guard s < tickets.count, !tickets[s].id.isEmpty, tickets[s].armed == t else { return }
+        guard isLive(deadline) else { return }
         tickets[s].armed = Clock.never
+        armedTickets -= 1
         for c in 0..<3 {
-            while tickets[s].clocks[c].phase == .running, tickets[s].clocks[c].armed <= t {
+            while clocks[s * 3 + c].phase == .running, clocks[s * 3 + c].armed <= t {
                 fireThreshold(deadline.slot, c, at: t, &out)
             }
         }
@@ -220,10 +244,10 @@ public struct ClockEngine: Sendable {
     private mutating func fireThreshold(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
         let now = Instant(secondsSince1970: t)
-        let clock = tickets[s].clocks[c]
+        let clock = clocks[s * 3 + c]
         let entry = rules.thresholds[Int(clock.next)]
-        tickets[s].clocks[c].next += 1
-        tickets[s].clocks[c].armed = Clock.never
+        clocks[s * 3 + c].next += 1
+        clocks[s * 3 + c].armed = Clock.never
         let id = tickets[s].id
         let clockID = self.clockID(s, c)
         let agreement = rules.agreementNames[Int(clock.agreement)]
@@ -233,7 +257,7 @@ public struct ClockEngine: Sendable {
                     at: now, ticket: id, kind: .warning(clockID, agreement: agreement, percent: Int(entry.percent))))
         }
         if entry.breach && !clock.breached {
-            tickets[s].clocks[c].breached = true
+            clocks[s * 3 + c].breached = true
             out.records.append(TimelineRecord(at: now, ticket: id, kind: .breach(clockID, agreement: agreement)))
         }
         for r in Int(entry.rulesStart)..<Int(entry.rulesEnd) {
@@ -248,7 +272,7 @@ public struct ClockEngine: Sendable {
         }
         if entry.breach, c == 2, tickets[s].line < 4 {
             let from = Int(tickets[s].line)
-            tickets[s].clocks[2].phase = .stopped
+            clocks[s * 3 + 2].phase = .stopped
             out.records.append(
                 TimelineRecord(at: now, ticket: id, kind: .functionalEscalation(from: from, to: from + 1, reason: .expired)))
             startLineClock(slot, line: from + 1, at: t, &out)
@@ -264,8 +288,15 @@ public struct ClockEngine: Sendable {
     private mutating func rearm(_ slot: UInt32, _ out: inout EngineOutput) {
         let s = Int(slot)
         let earliest = min(
-            tickets[s].clocks[0].armed, min(tickets[s].clocks[1].armed, tickets[s].clocks[2].armed))
+            clocks[s * 3 + 0].armed, min(clocks[s * 3 + 1].armed, clocks[s * 3 + 2].armed))
+        if earliest == Clock.never {
+            // Nothing left to wait for: the queued entry, if any, becomes stale and can be dropped.
+            if tickets[s].armed != Clock.never { armedTickets -= 1 }
+            tickets[s].armed = Clock.never
+            return
+        }
         guard earliest < tickets[s].armed else { return }
+        if tickets[s].armed == Clock.never { armedTickets += 1 }
         tickets[s].armed = earliest
         out.deadlines.append(Deadline(instant: Instant(secondsSince1970: earliest), slot: slot))
     }
@@ -283,58 +314,86 @@ public struct ClockEngine: Sendable {
     /// Starts a clock run from zero at `t`, paused at once if the ticket waits for a reason its agreement honours.
     private mutating func start(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
-        tickets[s].clocks[c].since = t
-        tickets[s].clocks[c].counted = 0
-        tickets[s].clocks[c].next = rules.tables[Int(tickets[s].clocks[c].table)].start
-        tickets[s].clocks[c].breached = false
+        clocks[s * 3 + c].since = t
+        clocks[s * 3 + c].counted = 0
+        clocks[s * 3 + c].next = rules.tables[Int(clocks[s * 3 + c].table)].start
+        clocks[s * 3 + c].breached = false
         setTarget(slot, c)
         if pauses(s, c) {
-            tickets[s].clocks[c].phase = .paused
+            clocks[s * 3 + c].phase = .paused
             return
         }
-        tickets[s].clocks[c].phase = .running
-        refreshDue(slot, c, emit: true, &out)
-        armNext(slot, c)
+        clocks[s * 3 + c].phase = .running
+        refreshDueAndArm(slot, c, &out)
     }
 
     private mutating func startLineClock(_ slot: UInt32, line: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
         tickets[s].line = UInt8(line)
-        tickets[s].clocks[2] = Clock(
+        clocks[s * 3 + 2] = Clock(
             agreement: rules.lineAgreements[line - 1], table: rules.lineTables[line - 1])
         start(slot, 2, at: t, &out)
     }
 
     private func pauses(_ s: Int, _ c: Int) -> Bool {
-        tickets[s].pauseBit & rules.pauseMasks[Int(tickets[s].clocks[c].agreement)] != 0
+        tickets[s].pauseBit & rules.pauseMasks[Int(clocks[s * 3 + c].agreement)] != 0
     }
 
     /// Target and calendar for the ticket's current priority.
     private mutating func setTarget(_ slot: UInt32, _ c: Int) {
         let s = Int(slot)
         let target = rules.target(
-            agreement: Int(tickets[s].clocks[c].agreement), priority: Int(tickets[s].priority), response: c == 0)
-        tickets[s].clocks[c].target = target.seconds
-        tickets[s].clocks[c].calendar = target.calendar
+            agreement: Int(clocks[s * 3 + c].agreement), priority: Int(tickets[s].priority), response: c == 0)
+        clocks[s * 3 + c].target = target.seconds
+        clocks[s * 3 + c].calendar = target.calendar
     }
 
     /// Moves the time counted so far into `counted`, so the clock can change target, calendar or phase at `t`.
     private mutating func rebase(_ slot: UInt32, _ c: Int, at t: Int64) {
         let s = Int(slot)
-        let clock = tickets[s].clocks[c]
+        let clock = clocks[s * 3 + c]
         guard clock.phase == .running else { return }
-        tickets[s].clocks[c].counted += rules.calendars[Int(clock.calendar)].counted(
+        clocks[s * 3 + c].counted += rules.calendars[Int(clock.calendar)].counted(
             from: Instant(secondsSince1970: clock.since), to: Instant(secondsSince1970: t))
-        tickets[s].clocks[c].since = t
+        clocks[s * 3 + c].since = t
+    }
+
+    /// Sets a running clock's due instant and arms its next threshold, finding both in one calendar
+    /// walk when the next threshold is a warning before the breach.
+    private mutating func refreshDueAndArm(_ slot: UInt32, _ c: Int, _ out: inout EngineOutput) {
+        let s = Int(slot)
+        let clock = clocks[s * 3 + c]
+        guard clock.phase == .running, clock.target > clock.counted, !clock.breached,
+            clock.next < rules.tables[Int(clock.table)].end
+        else {
+            refreshDue(slot, c, emit: true, &out)
+            armNext(slot, c)
+            return
+        }
+        let need = (clock.target * Int64(rules.thresholds[Int(clock.next)].percent) + 99) / 100
+        guard need > clock.counted, need < clock.target else {
+            refreshDue(slot, c, emit: true, &out)
+            armNext(slot, c)
+            return
+        }
+        let (warning, due) = rules.calendars[Int(clock.calendar)].due(
+            from: Instant(secondsSince1970: clock.since), counting: need - clock.counted,
+            then: clock.target - clock.counted)
+        clocks[s * 3 + c].due = due.secondsSince1970
+        clocks[s * 3 + c].armed = warning.secondsSince1970
+        out.records.append(
+            TimelineRecord(
+                at: Instant(secondsSince1970: clock.since), ticket: tickets[s].id,
+                kind: .due(clockID(s, c), agreement: rules.agreementNames[Int(clock.agreement)], due: due)))
     }
 
     /// Recomputes the due instant of a running clock from `since`; a breached clock keeps the instant it breached at.
     private mutating func refreshDue(_ slot: UInt32, _ c: Int, emit: Bool, _ out: inout EngineOutput) {
         let s = Int(slot)
-        let clock = tickets[s].clocks[c]
+        let clock = clocks[s * 3 + c]
         guard !clock.breached else { return }
         guard clock.target > 0 else {
-            tickets[s].clocks[c].due = Clock.never
+            clocks[s * 3 + c].due = Clock.never
             return
         }
         let due: Int64
@@ -345,7 +404,7 @@ public struct ClockEngine: Sendable {
                 from: Instant(secondsSince1970: clock.since), counting: clock.target - clock.counted
             ).secondsSince1970
         }
-        tickets[s].clocks[c].due = due
+        clocks[s * 3 + c].due = due
         if emit {
             let agreement = rules.agreementNames[Int(clock.agreement)]
             out.records.append(
@@ -358,9 +417,9 @@ public struct ClockEngine: Sendable {
     /// Arms the next unfired threshold of a running clock (the caller queues it through ``rearm(_:_:)``).
     private mutating func armNext(_ slot: UInt32, _ c: Int) {
         let s = Int(slot)
-        let clock = tickets[s].clocks[c]
+        let clock = clocks[s * 3 + c]
         guard clock.phase == .running, clock.target > 0, clock.next < rules.tables[Int(clock.table)].end else {
-            tickets[s].clocks[c].armed = Clock.never
+            clocks[s * 3 + c].armed = Clock.never
             return
         }
         let need = (clock.target * Int64(rules.thresholds[Int(clock.next)].percent) + 99) / 100
@@ -374,17 +433,17 @@ public struct ClockEngine: Sendable {
                 from: Instant(secondsSince1970: clock.since), counting: need - clock.counted
             ).secondsSince1970
         }
-        tickets[s].clocks[c].armed = at
+        clocks[s * 3 + c].armed = at
     }
 
     /// Stops a clock for good at `t`; met when it had a target and did not pass it.
     private mutating func stop(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
-        guard tickets[s].clocks[c].phase != .stopped else { return }
+        guard clocks[s * 3 + c].phase != .stopped else { return }
         rebase(slot, c, at: t)
-        tickets[s].clocks[c].phase = .stopped
-        tickets[s].clocks[c].armed = Clock.never
-        let clock = tickets[s].clocks[c]
+        clocks[s * 3 + c].phase = .stopped
+        clocks[s * 3 + c].armed = Clock.never
+        let clock = clocks[s * 3 + c]
         // A clock past its target whose breach has not fired yet (the driver was late) is not met.
         guard clock.target > 0, !clock.breached, clock.counted <= clock.target else { return }
         let agreement = rules.agreementNames[Int(clock.agreement)]
@@ -398,17 +457,16 @@ public struct ClockEngine: Sendable {
     private mutating func applyPause(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
         let shouldPause = pauses(s, c)
-        switch tickets[s].clocks[c].phase {
+        switch clocks[s * 3 + c].phase {
         case .running where shouldPause:
             rebase(slot, c, at: t)
-            tickets[s].clocks[c].phase = .paused
-            tickets[s].clocks[c].armed = Clock.never
-            if !tickets[s].clocks[c].breached { tickets[s].clocks[c].due = Clock.never }
+            clocks[s * 3 + c].phase = .paused
+            clocks[s * 3 + c].armed = Clock.never
+            if !clocks[s * 3 + c].breached { clocks[s * 3 + c].due = Clock.never }
         case .paused where !shouldPause:
-            tickets[s].clocks[c].phase = .running
-            tickets[s].clocks[c].since = t
-            refreshDue(slot, c, emit: true, &out)
-            armNext(slot, c)
+            clocks[s * 3 + c].phase = .running
+            clocks[s * 3 + c].since = t
+            refreshDueAndArm(slot, c, &out)
         default:
             break
         }
@@ -421,9 +479,9 @@ public struct ClockEngine: Sendable {
         guard let slot = slot(of: id) else { return nil }
         let s = Int(slot)
         let ticket = tickets[s]
-        var clocks: [ClockSnapshot] = []
+        var snapshots: [ClockSnapshot] = []
         for c in 0..<3 {
-            let clock = ticket.clocks[c]
+            let clock = clocks[s * 3 + c]
             var counted = clock.counted
             if clock.phase == .running {
                 counted += configuration.calendars[Int(clock.calendar)].counted(
@@ -436,7 +494,7 @@ public struct ClockEngine: Sendable {
             case .paused: state = .paused
             case .stopped: state = clock.target > 0 ? .met : .stopped
             }
-            clocks.append(
+            snapshots.append(
                 ClockSnapshot(
                     clock: clockID(s, c),
                     agreement: configuration.agreements[Int(clock.agreement)].name,
@@ -452,8 +510,8 @@ public struct ClockEngine: Sendable {
             line: Int(ticket.line),
             sla: configuration.agreements[Int(ticket.sla)].name,
             isResolved: ticket.isResolved,
-            pauseReason: ticket.pauseReason,
-            clocks: clocks)
+            pauseReason: pauseReasons[slot],
+            clocks: snapshots)
     }
 }
 
@@ -499,10 +557,22 @@ struct Clock: Sendable {
 
     /// Start of the running segment.
     var since: Int64 = 0
+    /// Stored in 32 bits (68 years) to keep a ticket within three cache lines; see `counted`, `target`.
+    private var storedCounted: Int32 = 0
+    private var storedTarget: Int32 = 0
+
     /// Service seconds counted before `since`.
-    var counted: Int64 = 0
+    var counted: Int64 {
+        get { Int64(storedCounted) }
+        set { storedCounted = Int32(clamping: newValue) }
+    }
+
     /// Counted seconds to reach; 0 when the agreement sets no target for the priority.
-    var target: Int64 = 0
+    /// The loader refuses targets over ten years, so they fit.
+    var target: Int64 {
+        get { Int64(storedTarget) }
+        set { storedTarget = Int32(clamping: newValue) }
+    }
     /// The breach instant while running; the instant it breached at once breached.
     var due: Int64 = never
     /// The instant of the armed threshold, to recognise stale deadlines.
@@ -520,37 +590,14 @@ struct Clock: Sendable {
         self.agreement = agreement
         self.table = table
     }
-}
 
-/// Three clocks addressed 0 (response), 1 (resolution), 2 (line), stored inline.
-struct ClockTriple: Sendable {
-    var response: Clock
-    var resolution: Clock
-    var line: Clock
-
-    subscript(index: Int) -> Clock {
-        get {
-            switch index {
-            case 0: return response
-            case 1: return resolution
-            default: return line
-            }
-        }
-        _modify {
-            switch index {
-            case 0: yield &response
-            case 1: yield &resolution
-            default: yield &line
-            }
-        }
-    }
+    static let vacant = Clock(agreement: 0, table: 0)
 }
 
 struct Ticket: Sendable {
     /// Empty for a vacant slot.
     var id: String
-    var clocks: ClockTriple
-    var pauseReason: String?
+    var isPaused = false
     /// The pause reason's bit in the agreements' pause masks; 0 when not paused or no agreement honours it.
     var pauseBit: UInt64 = 0
     /// Hierarchical rules that fired for this ticket (bit = rule index).
@@ -562,11 +609,7 @@ struct Ticket: Sendable {
     var line: UInt8 = 1
     var isResolved = false
 
-    static let vacant = Ticket(
-        id: "",
-        clocks: ClockTriple(
-            response: Clock(agreement: 0, table: 0), resolution: Clock(agreement: 0, table: 0),
-            line: Clock(agreement: 0, table: 0)))
+    static let vacant = Ticket(id: "")
 }
 
 /// The configuration folded into flat tables, so the hot path reads plain values and never copies

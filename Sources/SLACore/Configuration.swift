@@ -205,7 +205,12 @@ public enum ServiceDuration {
         case weeks
         case malformed
         case notPositive
+        /// Over ``ServiceDuration/maximum``.
+        case tooLong
     }
+
+    /// The longest target accepted: ten years of counted time (87,600 hours).
+    public static let maximum: Int64 = 87_600 * 3600
 
     /// Parses hours, minutes and seconds, in that order, each at most once.
     ///
@@ -235,6 +240,7 @@ public enum ServiceDuration {
         }
         guard number == nil, lastUnitRank >= 0 else { return .failure(.malformed) }
         guard total > 0 else { return .failure(.notPositive) }
+        guard total <= maximum else { return .failure(.tooLong) }
         return .success(total)
     }
 

@@ -77,4 +77,31 @@ public struct DeadlineQueue: Sendable {
     }
 
     public mutating func removeAll() { heap.removeAll() }
+
+    /// Keeps only the deadlines `isKept` accepts and restores heap order, in O(n).
+    public mutating func filter(_ isKept: (Deadline) -> Bool) {
+        heap.removeAll { !isKept($0) }
+        guard heap.count > 1 else { return }
+        heap.withUnsafeMutableBufferPointer { h in
+            var start = (h.count - 2) / 4
+            while start >= 0 {
+                // Sift the node down.
+                let value = h[start]
+                var hole = start
+                while true {
+                    let first = 4 * hole + 1
+                    guard first < h.count else { break }
+                    var smallest = first
+                    for child in (first + 1)..<min(first + 4, h.count) where h[child] < h[smallest] {
+                        smallest = child
+                    }
+                    guard h[smallest] < value else { break }
+                    h[hole] = h[smallest]
+                    hole = smallest
+                }
+                h[hole] = value
+                start -= 1
+            }
+        }
+    }
 }

@@ -25,8 +25,12 @@ public struct SLAMachine: Sendable {
         records: inout [TimelineRecord]
     ) throws(EngineError) {
         fire(before: now, records: &records)
-        scratch.removeAll()
-        defer { absorb(into: &records) }
+        // The engine appends straight to the caller's array: swapped in, not copied.
+        swap(&scratch.records, &records)
+        defer {
+            swap(&scratch.records, &records)
+            queueDeadlines()
+        }
         try engine.apply(event, at: now, into: &scratch)
     }
 
@@ -51,13 +55,20 @@ public struct SLAMachine: Sendable {
 
     private mutating func fireFirst(records: inout [TimelineRecord]) {
         guard let deadline = queue.popFirst() else { return }
-        scratch.removeAll()
+        swap(&scratch.records, &records)
         engine.fire(deadline, into: &scratch)
-        absorb(into: &records)
+        swap(&scratch.records, &records)
+        queueDeadlines()
     }
 
-    private mutating func absorb(into records: inout [TimelineRecord]) {
-        records.append(contentsOf: scratch.records)
+    private mutating func queueDeadlines() {
         for deadline in scratch.deadlines { queue.insert(deadline) }
+        scratch.deadlines.removeAll(keepingCapacity: true)
+        // Resolved and closed tickets leave stale entries behind; drop them once they are the
+        // majority, so the queue stays the size of the live tickets (amortised O(1) an entry).
+        if queue.count > 2 * engine.armedTickets + 4096 {
+            let engine = self.engine
+            queue.filter { engine.isLive($0) }
+        }
     }
 }
