@@ -23,9 +23,9 @@ public struct Deadline: Hashable, Comparable, Sendable {
 /// Each entry is packed into 8 bytes, seconds after the queue's base instant in the high half and
 /// the slot in the low half, so one integer comparison orders by (instant, slot) and a node's four
 /// children take half a cache line. That matters with a million tickets queued: walking the heap
-/// is mostly waiting for memory. (A radix heap measured no faster here.) The base is the first
-/// instant queued; instants before it queue at the base, instants more than 136 years after it
-/// at that limit (the engine sees such a deadline as stale: nothing is due that far ahead).
+/// is mostly waiting for memory. (A radix heap measured no faster here.) The base sits 34 years
+/// before the earliest instant queued; instants more than about a century after it queue at that
+/// limit (the engine sees such a deadline as stale: nothing is due that far ahead).
 public struct DeadlineQueue: Sendable {
     private var heap: ContiguousArray<UInt64> = []
     private var base: Int64?
@@ -50,9 +50,22 @@ public struct DeadlineQueue: Sendable {
     @inline(__always)
     private mutating func pack(_ deadline: Deadline) -> UInt64 {
         let instant = deadline.instant.secondsSince1970
-        if base == nil { base = instant }
-        let offset = min(max(instant - base!, 0), Int64(UInt32.max))
+        if base == nil || instant < base! { rebase(below: instant) }
+        let offset = min(instant - base!, Int64(UInt32.max))
         return UInt64(offset) << 32 | UInt64(deadline.slot)
+    }
+
+    /// Moves the base to 34 years before `instant`, re-keying what is queued. Time moves forward,
+    /// so this happens on the first insert and practically never again.
+    private mutating func rebase(below instant: Int64) {
+        let newBase = instant - (1 << 30)
+        if let old = base {
+            for i in heap.indices {
+                let offset = min(old + Int64(heap[i] >> 32) - newBase, Int64(UInt32.max))
+                heap[i] = UInt64(offset) << 32 | (heap[i] & 0xFFFF_FFFF)
+            }
+        }
+        base = newBase
     }
 
     public mutating func insert(_ deadline: Deadline) {

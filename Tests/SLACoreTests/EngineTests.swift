@@ -413,6 +413,21 @@ struct EngineTests {
         #expect(desk.machine.queue.count == queued)
     }
 
+    @Test("stale deadlines of resolved tickets are dropped from the queue; live ones still fire")
+    func staleDeadlinesCompacted() throws {
+        var desk = Desk(testConfiguration(hierarchical: []))
+        for n in 0..<3_000 {
+            try desk.send(0, "T\(n)", .open(priority: .level("P1"), service: "mail", customer: "acme", line: nil))
+        }
+        for n in 500..<3_000 { try desk.send(1, "T\(n)", .resolve) }
+        #expect(desk.machine.engine.armedTickets == 500)
+        #expect(desk.machine.queue.count <= 500 + 500 / 4 + 1024, "compacted: \(desk.machine.queue.count)")
+        _ = desk.take()
+        desk.run(to: 15)
+        let breaches = desk.take().filter { $0.hasPrefix("15 ") && $0.hasSuffix("breach response gold") }
+        #expect(breaches.count == 500)
+    }
+
     @Test("a clock stopped past its target whose breach has not fired yet is not called met")
     func lateDriver() throws {
         var engine = ClockEngine(configuration: testConfiguration())

@@ -1,0 +1,95 @@
+import Testing
+
+@testable import SLACore
+
+@Suite("Deadline queue and ticket index")
+struct DataStructureTests {
+    @Test("deadlines come out in (instant, slot) order, interleaved with inserts and filtering")
+    func queueOrder() {
+        var rng = BusinessCalendarPropertyTests.SplitMix(state: 99)
+        var queue = DeadlineQueue()
+        var reference: [Deadline] = []
+        var now: Int64 = 1_772_438_400
+        for round in 0..<8_000 {
+            // Time only moves forward: new deadlines are at or after the last one taken out.
+            for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                let deadline = Deadline(
+                    instant: Instant(secondsSince1970: now + Int64.random(in: 0...5_000, using: &rng)),
+                    slot: UInt32.random(in: 0..<50, using: &rng))
+                queue.insert(deadline)
+                reference.append(deadline)
+            }
+            if round % 2_000 == 1_999 {
+                queue.filter { $0.slot % 3 != 0 }
+                reference.removeAll { $0.slot % 3 == 0 }
+            }
+            if Bool.random(using: &rng), let expected = reference.min() {
+                #expect(queue.first == expected)
+                let popped = queue.popFirst()
+                #expect(popped == expected)
+                reference.remove(at: reference.firstIndex(of: expected)!)
+                now = expected.instant.secondsSince1970
+            }
+            #expect(queue.count == reference.count)
+        }
+        while let expected = reference.min() {
+            #expect(queue.popFirst() == expected)
+            reference.remove(at: reference.firstIndex(of: expected)!)
+        }
+        #expect(queue.isEmpty)
+        #expect(queue.popFirst() == nil)
+    }
+
+    @Test("a deadline further ahead than the queue can hold comes out at its limit, after all others")
+    func queueFarFuture() {
+        var queue = DeadlineQueue()
+        let now = Instant(secondsSince1970: 1_772_438_400)
+        queue.insert(Deadline(instant: .distantFuture, slot: 1))
+        queue.insert(Deadline(instant: now + 60, slot: 2))
+        queue.insert(Deadline(instant: now, slot: 3))
+        #expect(queue.popFirst() == Deadline(instant: now, slot: 3))
+        #expect(queue.popFirst() == Deadline(instant: now + 60, slot: 2))
+        let far = queue.popFirst()
+        #expect(far?.slot == 1)
+        #expect(far.map { $0.instant > now + 100 * 365 * 86_400 } == true)
+        #expect(far?.instant != .distantFuture, "the engine sees it as stale")
+    }
+
+    @Test("the ticket index finds, adds and removes ids as a dictionary does", arguments: [16, 1_000, 20_000])
+    func index(_ population: Int) {
+        var rng = BusinessCalendarPropertyTests.SplitMix(state: UInt64(population))
+        var ids: [String] = []
+        var index = TicketIndex()
+        var reference: [String: UInt32] = [:]
+        var free: [UInt32] = []
+        for _ in 0..<(population * 4) {
+            let name = "INC-\(Int.random(in: 0..<population, using: &rng))"
+            let lookup: (UInt32) -> String = { ids[Int($0)] }
+            if let slot = reference[name] {
+                #expect(index.find(name, ids: lookup) == slot)
+                if Bool.random(using: &rng) {
+                    index.remove(name, ids: lookup)
+                    reference[name] = nil
+                    ids[Int(slot)] = ""
+                    free.append(slot)
+                }
+            } else {
+                #expect(index.find(name, ids: lookup) == nil)
+                let slot: UInt32
+                if let reused = free.popLast() {
+                    slot = reused
+                    ids[Int(slot)] = name
+                } else {
+                    slot = UInt32(ids.count)
+                    ids.append(name)
+                }
+                index.insert(name, slot: slot) { ids[Int($0)] }
+                reference[name] = slot
+            }
+            #expect(index.count == reference.count)
+        }
+        for (name, slot) in reference {
+            #expect(index.find(name) { ids[Int($0)] } == slot)
+        }
+    }
+}
