@@ -210,7 +210,7 @@ public struct ClockEngine: Sendable {
     private func priorityLevel(_ choice: PriorityChoice) throws(EngineError) -> Int {
         switch choice {
         case .level(let name):
-            guard let level = rules.levelIndex[name] else {
+            guard let level = rules.levelNames.firstIndex(of: name) else {
                 throw .unknownPriority(name, known: configuration.priorities.levels)
             }
             return level
@@ -644,7 +644,8 @@ struct CompiledRules: Sendable {
     /// Per agreement: the pause reasons it honours, as bits.
     var pauseMasks: [UInt64] = []
     var reasonBits: [String: UInt64] = [:]
-    var levelIndex: [String: Int] = [:]
+    /// Priority names; a handful, so a scan beats hashing.
+    var levelNames: [String]
     /// SLAs with a `match`, in file order, and the default SLA.
     private var matchers: [(agreement: Int, services: Set<String>?, customers: Set<String>?)] = []
     private var defaultSLA: Int?
@@ -659,9 +660,7 @@ struct CompiledRules: Sendable {
         ruleTargets = configuration.hierarchicalRules.map(\.notify)
         lineAgreements = configuration.lines.map { UInt16($0.agreement) }
         levels = configuration.priorities.levels.count
-        for (index, level) in configuration.priorities.levels.enumerated() where levelIndex[level] == nil {
-            levelIndex[level] = index
-        }
+        levelNames = configuration.priorities.levels
         for (index, agreement) in configuration.agreements.enumerated() where agreement.kind == .sla {
             if let match = agreement.match {
                 matchers.append((index, match.services.map(Set.init), match.customers.map(Set.init)))
