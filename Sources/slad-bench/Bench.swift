@@ -65,7 +65,7 @@ struct Bench: ParsableCommand {
         } else {
             for figure in figures {
                 let value = figure.value >= 100 ? String(format: "%.0f", figure.value) : String(format: "%.2f", figure.value)
-                var line = "\(figure.name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(value) \(figure.unit)"
+                var line = "\(figure.name.padding(toLength: 52, withPad: " ", startingAt: 0)) \(value) \(figure.unit)"
                 if let target = figure.target {
                     let bound = figure.higherIsBetter ? ">=" : "<="
                     line += "  (target \(bound) \(String(format: "%.0f", target)): \(figure.meets ? "met" : "MISSED"))"
