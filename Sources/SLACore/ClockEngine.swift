@@ -248,6 +248,12 @@ public struct ClockEngine: Sendable {
         let entry = rules.thresholds[Int(clock.next)]
         clocks[s * 3 + c].next += 1
         clocks[s * 3 + c].armed = Clock.never
+        // The threshold was armed at the instant its share was reached (or, if already passed, at
+        // `since`), so the counted time at `t` is known without a walk: move `since` up to `t`, and
+        // the next walk starts here rather than where the clock started, maybe days ago.
+        let reached = (clock.target * Int64(entry.percent) + 99) / 100
+        clocks[s * 3 + c].counted = max(reached, clock.counted)
+        clocks[s * 3 + c].since = t
         let id = tickets[s].id
         let clockID = self.clockID(s, c)
         let agreement = rules.agreementNames[Int(clock.agreement)]
