@@ -93,41 +93,20 @@ public struct BusinessCalendar: Sendable {
         guard seconds > 0 else { return start }
         if isAroundTheClock { return start + seconds }
         guard hasServiceHours else { return .distantFuture }
-        var remaining = seconds
         let s = start.secondsSince1970
-        var cursor = zone.index(for: s)
-        var day = zone.localDays(around: s, index: cursor).lowerBound
-        var holiday = firstHoliday(atOrAfter: day)
-        var answer: Int64 = 0
-        // A century of days without service is a calendar that cannot reach the target.
-        let lastDay = day + 36_525
-        while day <= lastDay {
-            if holiday < holidayDays.count, holidayDays[holiday] == day {
-                holiday += 1
-                day += 1
-                continue
+        var remaining = seconds
+        var answer = Instant.distantFuture
+        walk(from: s, through: nil) { from, to in
+            guard to > s else { return false }
+            let lo = max(from, s)
+            if remaining <= to - lo {
+                answer = Instant(secondsSince1970: lo + remaining)
+                return true
             }
-            let weekday = CivilDate.weekday(days: day)
-            let midnight = day * 86_400
-            for w in weekStart[weekday]..<weekStart[weekday + 1] {
-                let done = zone.forEachInterval(
-                    localStart: midnight + Int64(windowStart[w]), localEnd: midnight + Int64(windowEnd[w]),
-                    cursor: &cursor
-                ) { from, to in
-                    guard to > s else { return false }
-                    let lo = max(from, s)
-                    if remaining <= to - lo {
-                        answer = lo + remaining
-                        return true
-                    }
-                    remaining -= to - lo
-                    return false
-                }
-                if done { return Instant(secondsSince1970: answer) }
-            }
-            day += 1
+            remaining -= to - lo
+            return false
         }
-        return .distantFuture
+        return answer
     }
 
     /// The due instants of two amounts counted from the same start, `first <= second`, in one walk:
@@ -138,51 +117,28 @@ public struct BusinessCalendar: Sendable {
             let a = due(from: start, counting: first)
             return (a, due(from: a, counting: second - first))
         }
-        var remaining = first
-        var found: Int64?
         let s = start.secondsSince1970
-        var cursor = zone.index(for: s)
-        var day = zone.localDays(around: s, index: cursor).lowerBound
-        var holiday = firstHoliday(atOrAfter: day)
-        var answer: Int64 = 0
-        let lastDay = day + 36_525
-        while day <= lastDay {
-            if holiday < holidayDays.count, holidayDays[holiday] == day {
-                holiday += 1
-                day += 1
-                continue
-            }
-            let weekday = CivilDate.weekday(days: day)
-            let midnight = day * 86_400
-            for w in weekStart[weekday]..<weekStart[weekday + 1] {
-                let done = zone.forEachInterval(
-                    localStart: midnight + Int64(windowStart[w]), localEnd: midnight + Int64(windowEnd[w]),
-                    cursor: &cursor
-                ) { from, to in
-                    guard to > s else { return false }
-                    var lo = max(from, s)
-                    while remaining <= to - lo {
-                        lo += remaining
-                        if found == nil {
-                            found = lo
-                            remaining = second - first
-                            if remaining == 0 {
-                                answer = lo
-                                return true
-                            }
-                        } else {
-                            answer = lo
-                            return true
-                        }
-                    }
-                    remaining -= to - lo
-                    return false
+        var remaining = first
+        var firstDue = Instant.distantFuture
+        var secondDue = Instant.distantFuture
+        var reachedFirst = false
+        walk(from: s, through: nil) { from, to in
+            guard to > s else { return false }
+            var lo = max(from, s)
+            while remaining <= to - lo {
+                lo += remaining
+                if reachedFirst {
+                    secondDue = Instant(secondsSince1970: lo)
+                    return true
                 }
-                if done, let found { return (Instant(secondsSince1970: found), Instant(secondsSince1970: answer)) }
+                firstDue = Instant(secondsSince1970: lo)
+                reachedFirst = true
+                remaining = second - first
             }
-            day += 1
+            remaining -= to - lo
+            return false
         }
-        return (found.map(Instant.init(secondsSince1970:)) ?? .distantFuture, .distantFuture)
+        return (firstDue, secondDue)
     }
 
     /// Service seconds inside `[from, to)`; zero when `to <= from`.
@@ -191,12 +147,25 @@ public struct BusinessCalendar: Sendable {
         if isAroundTheClock { return to - from }
         let a = from.secondsSince1970
         let b = to.secondsSince1970
-        var cursor = zone.index(for: a)
-        var day = zone.localDays(around: a, index: cursor).lowerBound
-        let lastDay = zone.localDays(around: b, index: zone.index(for: b)).upperBound
-        var holiday = firstHoliday(atOrAfter: day)
         var total: Int64 = 0
-        while day <= lastDay {
+        walk(from: a, through: zone.localDays(around: b, index: zone.index(for: b)).upperBound) { lo, hi in
+            let overlap = min(hi, b) - max(lo, a)
+            if overlap > 0 { total += overlap }
+            return false
+        }
+        return total
+    }
+
+    /// Calls `body` with the UTC service intervals of every local day from the one `start` shows
+    /// through `lastDay` (at most a century: a calendar that cannot reach a target in that long
+    /// never will), in order, until `body` returns true.
+    @inline(__always)
+    private func walk(from start: Int64, through lastDay: Int64?, _ body: (Int64, Int64) -> Bool) {
+        var cursor = zone.index(for: start)
+        var day = zone.localDays(around: start, index: cursor).lowerBound
+        let last = lastDay ?? day + 36_525
+        var holiday = firstHoliday(atOrAfter: day)
+        while day <= last {
             if holiday < holidayDays.count, holidayDays[holiday] == day {
                 holiday += 1
                 day += 1
@@ -205,18 +174,13 @@ public struct BusinessCalendar: Sendable {
             let weekday = CivilDate.weekday(days: day)
             let midnight = day * 86_400
             for w in weekStart[weekday]..<weekStart[weekday + 1] {
-                _ = zone.forEachInterval(
+                let stop = zone.forEachInterval(
                     localStart: midnight + Int64(windowStart[w]), localEnd: midnight + Int64(windowEnd[w]),
-                    cursor: &cursor
-                ) { lo, hi in
-                    let overlap = min(hi, b) - max(lo, a)
-                    if overlap > 0 { total += overlap }
-                    return false
-                }
+                    cursor: &cursor, body)
+                if stop { return }
             }
             day += 1
         }
-        return total
     }
 
     /// Whether service is open at this instant.
