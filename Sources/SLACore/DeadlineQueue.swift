@@ -18,27 +18,104 @@ public struct Deadline: Hashable, Comparable, Sendable {
     }
 }
 
-/// A 4-ary min-heap of deadlines: one timer serves them all by waiting for the earliest.
+/// The armed deadlines, earliest first: one timer serves them all by waiting for the earliest.
 ///
-/// Each entry is packed into 8 bytes, seconds after the queue's base instant in the high half and
-/// the slot in the low half, so one integer comparison orders by (instant, slot) and a node's four
-/// children take half a cache line. That matters with a million tickets queued: walking the heap
-/// is mostly waiting for memory. (A radix heap measured no faster here.) The base sits 34 years
-/// before the earliest instant queued; instants more than about a century after it queue at that
-/// limit (the engine sees such a deadline as stale: nothing is due that far ahead).
+/// A bucket queue: the next 12 days are cut into 64-second buckets; a deadline is appended to its
+/// bucket, and a bucket is sorted once, when time reaches it, then read in order. Deadlines
+/// further ahead wait in a heap and move into buckets as the window slides. With a million tickets
+/// this touches memory in order where a heap walks a path of cold lines on every pop.
+///
+/// Each deadline is packed into 8 bytes, seconds after the queue's base in the high half and the
+/// slot in the low half, so one integer comparison orders by (instant, slot). The base sits 34
+/// years before the earliest instant queued; instants more than about a century after it queue
+/// at that limit (the engine sees such a deadline as stale: nothing is due that far ahead).
 public struct DeadlineQueue: Sendable {
-    private var heap: ContiguousArray<UInt64> = []
+    private static let bucketShift: UInt64 = 6
+    private static let windowBits = 14
+    private static let window = 1 << windowBits
+
+    /// Ring of buckets: bucket number b (key >> 32 >> bucketShift) lives at `b & (window - 1)`.
+    private var buckets = [ContiguousArray<UInt64>](repeating: [], count: window)
+    /// One bit per ring position: the bucket holds something.
+    private var occupied = [UInt64](repeating: 0, count: window / 64)
+    /// The bucket time has reached; all before it are empty.
+    private var current: UInt64 = 0
+    /// Whether `buckets[current]` is sorted, and how much of it has been taken out.
+    private var currentSorted = false
+    private var head = 0
+    /// Deadlines at or beyond `current + window`.
+    private var overflow = PackedHeap()
     private var base: Int64?
+    public private(set) var count = 0
 
     public init() {}
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
+    public var isEmpty: Bool { count == 0 }
 
-    /// The earliest deadline.
-    public var first: Deadline? { heap.first.map(unpack) }
+    public mutating func reserveCapacity(_ n: Int) {}
 
-    public mutating func reserveCapacity(_ n: Int) { heap.reserveCapacity(n) }
+    /// The earliest deadline, without taking it out.
+    public mutating func first() -> Deadline? {
+        guard settle() else { return nil }
+        return unpack(buckets[ring(current)][head])
+    }
+
+    /// Takes out the earliest deadline.
+    public mutating func popFirst() -> Deadline? {
+        guard settle() else { return nil }
+        let key = buckets[ring(current)][head]
+        head += 1
+        count -= 1
+        return unpack(key)
+    }
+
+    public mutating func insert(_ deadline: Deadline) {
+        let instant = deadline.instant.secondsSince1970
+        if base == nil || instant < base! { rebase(below: instant) }
+        let offset = min(instant - base!, Int64(UInt32.max))
+        place(UInt64(offset) << 32 | UInt64(deadline.slot))
+        count += 1
+    }
+
+    public mutating func removeAll() {
+        for i in buckets.indices { buckets[i].removeAll() }
+        for i in occupied.indices { occupied[i] = 0 }
+        overflow = PackedHeap()
+        count = 0
+        head = 0
+        currentSorted = false
+    }
+
+    /// Keeps only the deadlines `isKept` accepts.
+    public mutating func filter(_ isKept: (Deadline) -> Bool) {
+        let base = self.base ?? 0
+        func kept(_ key: UInt64) -> Bool {
+            isKept(
+                Deadline(
+                    instant: Instant(secondsSince1970: base + Int64(key >> 32)),
+                    slot: UInt32(truncatingIfNeeded: key)))
+        }
+        let here = ring(current)
+        if head > 0 {
+            buckets[here].removeFirst(head)
+            head = 0
+        }
+        count = 0
+        for i in buckets.indices where !buckets[i].isEmpty {
+            buckets[i].removeAll { !kept($0) }
+            count += buckets[i].count
+            if buckets[i].isEmpty { occupied[i >> 6] &= ~(1 << UInt64(i & 63)) }
+        }
+        var keys = overflow.keys
+        keys.removeAll { !kept($0) }
+        count += keys.count
+        overflow.assign(keys)
+    }
+
+    // MARK: - Mechanics
+
+    @inline(__always)
+    private func ring(_ bucket: UInt64) -> Int { Int(truncatingIfNeeded: bucket) & (Self.window - 1) }
 
     @inline(__always)
     private func unpack(_ key: UInt64) -> Deadline {
@@ -47,31 +124,115 @@ public struct DeadlineQueue: Sendable {
             slot: UInt32(truncatingIfNeeded: key))
     }
 
-    @inline(__always)
-    private mutating func pack(_ deadline: Deadline) -> UInt64 {
-        let instant = deadline.instant.secondsSince1970
-        if base == nil || instant < base! { rebase(below: instant) }
-        let offset = min(instant - base!, Int64(UInt32.max))
-        return UInt64(offset) << 32 | UInt64(deadline.slot)
+    /// Puts a packed key where it belongs: the current bucket (in order), a later one, or the overflow.
+    private mutating func place(_ key: UInt64) {
+        let bucket = max(key >> (32 + Self.bucketShift), current)
+        guard bucket < current + UInt64(Self.window) else {
+            overflow.insert(key)
+            return
+        }
+        let index = ring(bucket)
+        if bucket == current && currentSorted {
+            // Time is inside this bucket: keep what is left of it in order.
+            var low = head
+            var high = buckets[index].count
+            while low < high {
+                let mid = (low + high) / 2
+                if buckets[index][mid] < key { low = mid + 1 } else { high = mid }
+            }
+            buckets[index].insert(key, at: low)
+        } else {
+            buckets[index].append(key)
+        }
+        occupied[index >> 6] |= 1 << UInt64(index & 63)
     }
 
-    /// Moves the base to 34 years before `instant`, re-keying what is queued. Time moves forward,
+    /// Makes `buckets[current]` hold the earliest deadline, sorted. False when the queue is empty.
+    private mutating func settle() -> Bool {
+        guard count > 0 else { return false }
+        var index = ring(current)
+        if head < buckets[index].count {
+            if !currentSorted {
+                buckets[index].sort()
+                currentSorted = true
+            }
+            return true
+        }
+        // The current bucket is used up: empty it and move on.
+        buckets[index].removeAll(keepingCapacity: true)
+        occupied[index >> 6] &= ~(1 << UInt64(index & 63))
+        head = 0
+        currentSorted = false
+        if let next = nextOccupied(after: current) {
+            current = next
+        } else if let top = overflow.first {
+            current = top >> (32 + Self.bucketShift)
+        }
+        // Deadlines the window now reaches leave the overflow.
+        while let top = overflow.first, top >> (32 + Self.bucketShift) < current + UInt64(Self.window) {
+            _ = overflow.popFirst()
+            place(top)
+        }
+        index = ring(current)
+        buckets[index].sort()
+        currentSorted = true
+        return true
+    }
+
+    /// The first occupied bucket after `bucket` within the window.
+    private func nextOccupied(after bucket: UInt64) -> UInt64? {
+        let words = occupied.count
+        var position = ring(bucket + 1)
+        var scanned = 0
+        while scanned < Self.window {
+            let word = position >> 6
+            let bits = occupied[word] >> UInt64(position & 63)
+            if bits != 0 {
+                let found = position + bits.trailingZeroBitCount
+                let distance = (found - ring(bucket + 1) + Self.window) & (Self.window - 1)
+                return bucket + 1 + UInt64(distance)
+            }
+            scanned += 64 - (position & 63)
+            position = ((word + 1) % words) << 6
+        }
+        return nil
+    }
+
+    /// Moves the base to 34 years before `instant`, re-placing what is queued. Time moves forward,
     /// so this happens on the first insert and practically never again.
     private mutating func rebase(below instant: Int64) {
         let newBase = instant - (1 << 30)
+        var keys: [UInt64] = []
         if let old = base {
-            for i in heap.indices {
-                let offset = min(old + Int64(heap[i] >> 32) - newBase, Int64(UInt32.max))
-                heap[i] = UInt64(offset) << 32 | (heap[i] & 0xFFFF_FFFF)
+            let from = ring(current)
+            keys.append(contentsOf: buckets[from][head...])
+            for i in buckets.indices where i != from { keys.append(contentsOf: buckets[i]) }
+            keys.append(contentsOf: overflow.keys)
+            keys = keys.map { key in
+                let offset = min(old + Int64(key >> 32) - newBase, Int64(UInt32.max))
+                return UInt64(offset) << 32 | (key & 0xFFFF_FFFF)
             }
         }
+        let saved = count
+        removeAll()
         base = newBase
+        current = keys.map { $0 >> (32 + Self.bucketShift) }.min() ?? 0
+        for key in keys { place(key) }
+        count = saved
     }
+}
 
-    public mutating func insert(_ deadline: Deadline) {
-        let key = pack(deadline)
-        heap.append(key)
-        heap.withUnsafeMutableBufferPointer { h in
+/// A 4-ary min-heap of packed keys, with branch-free child selection: the queue's overflow for
+/// deadlines beyond its window of buckets.
+struct PackedHeap: Sendable {
+    private(set) var keys: ContiguousArray<UInt64> = []
+
+    var count: Int { keys.count }
+    var first: UInt64? { keys.first }
+
+    mutating func insert(_ key: UInt64) {
+        keys.append(key)
+        keys.withUnsafeMutableBufferPointer { h in
             var hole = h.count - 1
             while hole > 0 {
                 let parent = (hole - 1) >> 2
@@ -83,29 +244,20 @@ public struct DeadlineQueue: Sendable {
         }
     }
 
-    /// Removes and returns the earliest deadline.
-    public mutating func popFirst() -> Deadline? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap.withUnsafeMutableBufferPointer { h in Self.siftDown(h, from: 0, value: last) }
+    mutating func popFirst() -> UInt64? {
+        guard let top = keys.first else { return nil }
+        let last = keys.removeLast()
+        if !keys.isEmpty {
+            keys.withUnsafeMutableBufferPointer { h in Self.siftDown(h, from: 0, value: last) }
         }
-        return unpack(top)
+        return top
     }
 
-    public mutating func removeAll() { heap.removeAll() }
-
-    /// Keeps only the deadlines `isKept` accepts and restores heap order, in O(n).
-    public mutating func filter(_ isKept: (Deadline) -> Bool) {
-        let base = self.base
-        heap.removeAll { key in
-            !isKept(
-                Deadline(
-                    instant: Instant(secondsSince1970: (base ?? 0) + Int64(key >> 32)),
-                    slot: UInt32(truncatingIfNeeded: key)))
-        }
-        guard heap.count > 1 else { return }
-        heap.withUnsafeMutableBufferPointer { h in
+    /// Replaces the keys (any order) and restores heap order in O(n).
+    mutating func assign(_ newKeys: ContiguousArray<UInt64>) {
+        keys = newKeys
+        guard keys.count > 1 else { return }
+        keys.withUnsafeMutableBufferPointer { h in
             var start = (h.count - 2) / 4
             while start >= 0 {
                 Self.siftDown(h, from: start, value: h[start])

@@ -14,7 +14,7 @@ public struct SLAMachine: Sendable {
     }
 
     /// The earliest armed deadline (possibly stale: firing it may emit nothing).
-    public var nextDeadline: Instant? { queue.first?.instant }
+    public mutating func nextDeadline() -> Instant? { queue.first()?.instant }
 
     /// Applies an event at `now`, after firing every deadline before `now`.
     ///
@@ -36,14 +36,14 @@ public struct SLAMachine: Sendable {
 
     /// Fires every deadline at or before `instant`, in deadline order.
     public mutating func fire(through instant: Instant, records: inout [TimelineRecord]) {
-        while let first = queue.first, first.instant <= instant {
+        while let first = queue.first(), first.instant <= instant {
             fireFirst(records: &records)
         }
     }
 
     /// Fires every deadline strictly before `instant`.
     public mutating func fire(before instant: Instant, records: inout [TimelineRecord]) {
-        while let first = queue.first, first.instant < instant {
+        while let first = queue.first(), first.instant < instant {
             fireFirst(records: &records)
         }
     }

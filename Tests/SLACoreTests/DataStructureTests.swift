@@ -4,9 +4,12 @@ import Testing
 
 @Suite("Deadline queue and ticket index")
 struct DataStructureTests {
-    @Test("deadlines come out in (instant, slot) order, interleaved with inserts and filtering")
-    func queueOrder() {
-        var rng = BusinessCalendarPropertyTests.SplitMix(state: 99)
+    /// Spreads: within one bucket's reach, within the window of buckets, and far beyond it (overflow).
+    @Test(
+        "deadlines come out in (instant, slot) order, interleaved with inserts and filtering",
+        arguments: [Int64(50), Int64(5_000), Int64(60 * 86_400)])
+    func queueOrder(_ spread: Int64) {
+        var rng = BusinessCalendarPropertyTests.SplitMix(state: 99 &+ UInt64(spread))
         var queue = DeadlineQueue()
         var reference: [Deadline] = []
         var now: Int64 = 1_772_438_400
@@ -14,7 +17,7 @@ struct DataStructureTests {
             // Time only moves forward: new deadlines are at or after the last one taken out.
             for _ in 0..<Int.random(in: 0...3, using: &rng) {
                 let deadline = Deadline(
-                    instant: Instant(secondsSince1970: now + Int64.random(in: 0...5_000, using: &rng)),
+                    instant: Instant(secondsSince1970: now + Int64.random(in: 0...spread, using: &rng)),
                     slot: UInt32.random(in: 0..<50, using: &rng))
                 queue.insert(deadline)
                 reference.append(deadline)
@@ -24,7 +27,7 @@ struct DataStructureTests {
                 reference.removeAll { $0.slot % 3 == 0 }
             }
             if Bool.random(using: &rng), let expected = reference.min() {
-                #expect(queue.first == expected)
+                #expect(queue.first() == expected)
                 let popped = queue.popFirst()
                 #expect(popped == expected)
                 reference.remove(at: reference.firstIndex(of: expected)!)
@@ -38,6 +41,37 @@ struct DataStructureTests {
         }
         #expect(queue.isEmpty)
         #expect(queue.popFirst() == nil)
+    }
+
+    @Test("sparse deadlines days to weeks apart come out in order as the window of buckets slides")
+    func queueSparse() {
+        var rng = BusinessCalendarPropertyTests.SplitMix(state: 5)
+        for _ in 0..<200 {
+            var queue = DeadlineQueue()
+            var reference: [Deadline] = []
+            var now: Int64 = 1_772_438_400
+            for step in 0..<40 {
+                // A few deadlines from minutes to six weeks ahead of the last one taken out.
+                for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                    let ahead = [60, 3_600, 86_400, 9 * 86_400, 13 * 86_400, 42 * 86_400][Int.random(in: 0..<6, using: &rng)]
+                    let deadline = Deadline(
+                        instant: Instant(secondsSince1970: now + Int64.random(in: 0...Int64(ahead), using: &rng)),
+                        slot: UInt32(step))
+                    queue.insert(deadline)
+                    reference.append(deadline)
+                }
+                if let expected = reference.min(), Bool.random(using: &rng) {
+                    #expect(queue.popFirst() == expected)
+                    reference.remove(at: reference.firstIndex(of: expected)!)
+                    now = expected.instant.secondsSince1970
+                }
+            }
+            while let expected = reference.min() {
+                #expect(queue.popFirst() == expected)
+                reference.remove(at: reference.firstIndex(of: expected)!)
+            }
+            #expect(queue.isEmpty)
+        }
     }
 
     @Test("a deadline further ahead than the queue can hold comes out at its limit, after all others")
