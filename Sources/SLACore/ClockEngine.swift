@@ -170,7 +170,13 @@ public struct ClockEngine: Sendable {
         at t: Int64,
         _ out: inout EngineOutput
     ) throws(EngineError) -> UInt32 {
-        guard slot(of: id) == nil else { throw .ticketAlreadyOpen(id) }
+        do {
+            let current = tickets
+            slots.makeRoomForOneMore { current[Int($0)].id }
+        }
+        guard case .vacant(let bucket) = slots.probe(id, ids: { tickets[Int($0)].id }) else {
+            throw .ticketAlreadyOpen(id)
+        }
         let level = try priorityLevel(choice)
         guard let sla = rules.slaIndex(service: service, customer: customer) else {
             throw .noAgreement(service: service, customer: customer)
@@ -198,10 +204,7 @@ public struct ClockEngine: Sendable {
             clocks.append(resolution)
             clocks.append(Clock.vacant)
         }
-        do {
-            let current = tickets
-            slots.insert(id, slot: slot) { current[Int($0)].id }
-        }
+        slots.fill(bucket, with: slot)
         for c in 0..<2 { start(slot, c, at: t, &out) }
         startLineClock(slot, line: lineNumber, at: t, &out)
         return slot

@@ -31,8 +31,11 @@ struct TicketIndex: Sendable {
     @inline(__always)
     private func hash(_ id: String) -> Int {
         var h = 0xcbf2_9ce4_8422_2325 ^ seed
-        for byte in id.utf8 {
-            h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        let hashed: Void? = id.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        if hashed == nil {
+            for byte in id.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         }
         h ^= h >> 33
         h = h &* 0xff51_afd7_ed55_8ccd
@@ -54,10 +57,38 @@ struct TicketIndex: Sendable {
 
     /// Adds an id known to be absent.
     mutating func insert(_ id: String, slot: UInt32, ids: (UInt32) -> String) {
-        if (count + 1) * 2 > buckets.count { rehash(buckets.count * 2, ids: ids) }
+        makeRoomForOneMore(ids: ids)
+        guard case .vacant(let bucket) = probe(id, ids: ids) else { preconditionFailure("\(id) is present") }
+        fill(bucket, with: slot)
+    }
+
+    /// Where a probe for an id ended: at its slot, or at the empty bucket it would take.
+    enum Probe {
+        case found(UInt32)
+        case vacant(bucket: Int)
+    }
+
+    /// Looks an id up once for both answers: opening a ticket needs "absent?" and "where to put it".
+    /// Call ``makeRoomForOneMore(ids:)`` first when the answer may be filled.
+    @inline(__always)
+    func probe(_ id: String, ids: (UInt32) -> String) -> Probe {
         var i = hash(id) & mask
-        while buckets[i] != Self.empty { i = (i + 1) & mask }
-        buckets[i] = slot
+        while true {
+            let slot = buckets[i]
+            if slot == Self.empty { return .vacant(bucket: i) }
+            if ids(slot) == id { return .found(slot) }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Grows the table, if need be, so that one more id keeps the load factor at a half or less.
+    mutating func makeRoomForOneMore(ids: (UInt32) -> String) {
+        if (count + 1) * 2 > buckets.count { rehash(buckets.count * 2, ids: ids) }
+    }
+
+    /// Fills the empty bucket a ``probe(_:ids:)`` returned.
+    mutating func fill(_ bucket: Int, with slot: UInt32) {
+        buckets[bucket] = slot
         count += 1
     }
 
