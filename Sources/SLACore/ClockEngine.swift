@@ -189,8 +189,8 @@ public struct ClockEngine: Sendable {
         ticket.priority = UInt8(level)
         ticket.sla = UInt16(sla)
         ticket.line = UInt8(lineNumber)
-        let response = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].response)
-        let resolution = Clock(agreement: UInt16(sla), table: rules.slaTables[sla].resolution)
+        let response = Clock(agreement: UInt16(sla))
+        let resolution = Clock(agreement: UInt16(sla))
         let slot: UInt32
         if let free = freeSlots.popLast() {
             slot = free
@@ -312,6 +312,17 @@ public struct ClockEngine: Sendable {
 
     // MARK: - Clock mechanics
 
+    /// The thresholds of clock `c` of the ticket in slot `s`: its agreement's, for its kind and line.
+    @inline(__always)
+    private func table(_ s: Int, _ c: Int) -> CompiledRules.Table {
+        let agreement = Int(clocks[s * 3 + c].agreement)
+        switch c {
+        case 0: return rules.tables[Int(rules.slaTables[agreement].response)]
+        case 1: return rules.tables[Int(rules.slaTables[agreement].resolution)]
+        default: return rules.tables[Int(rules.lineTables[Int(tickets[s].line) - 1])]
+        }
+    }
+
     private func clockID(_ s: Int, _ c: Int) -> ClockID {
         switch c {
         case 0: return .response
@@ -325,7 +336,7 @@ public struct ClockEngine: Sendable {
         let s = Int(slot)
         clocks[s * 3 + c].since = t
         clocks[s * 3 + c].counted = 0
-        clocks[s * 3 + c].next = rules.tables[Int(clocks[s * 3 + c].table)].start
+        clocks[s * 3 + c].next = table(s, c).start
         clocks[s * 3 + c].breached = false
         setTarget(slot, c)
         if pauses(s, c) {
@@ -340,7 +351,7 @@ public struct ClockEngine: Sendable {
         let s = Int(slot)
         tickets[s].line = UInt8(line)
         clocks[s * 3 + 2] = Clock(
-            agreement: rules.lineAgreements[line - 1], table: rules.lineTables[line - 1])
+            agreement: rules.lineAgreements[line - 1])
         start(slot, 2, at: t, &out)
     }
 
@@ -373,7 +384,7 @@ public struct ClockEngine: Sendable {
         let s = Int(slot)
         let clock = clocks[s * 3 + c]
         guard clock.phase == .running, clock.target > clock.counted, !clock.breached,
-            clock.next < rules.tables[Int(clock.table)].end
+            clock.next < table(s, c).end
         else {
             refreshDue(slot, c, emit: true, &out)
             armNext(slot, c)
@@ -427,7 +438,7 @@ public struct ClockEngine: Sendable {
     private mutating func armNext(_ slot: UInt32, _ c: Int) {
         let s = Int(slot)
         let clock = clocks[s * 3 + c]
-        guard clock.phase == .running, clock.target > 0, clock.next < rules.tables[Int(clock.table)].end else {
+        guard clock.phase == .running, clock.target > 0, clock.next < table(s, c).end else {
             clocks[s * 3 + c].armed = Clock.never
             return
         }
@@ -588,25 +599,32 @@ struct Clock: Sendable {
     var armed: Int64 = never
     var calendar: UInt16 = 0
     var agreement: UInt16
-    var table: UInt16
     /// Index in `CompiledRules.thresholds` of the next threshold to fire; thresholds fire in
     /// ascending order, so this is all the history a clock run needs.
     var next: UInt16 = 0
-    var phase: Phase = .stopped
-    var breached = false
+    /// Phase in bits 0-1, breached in bit 2: one byte, so a clock takes 40 bytes.
+    private var flags: UInt8 = Phase.stopped.rawValue
 
-    init(agreement: UInt16, table: UInt16) {
-        self.agreement = agreement
-        self.table = table
+    var phase: Phase {
+        get { Phase(rawValue: flags & 3) ?? .stopped }
+        set { flags = flags & ~3 | newValue.rawValue }
     }
 
-    static let vacant = Clock(agreement: 0, table: 0)
+    var breached: Bool {
+        get { flags & 4 != 0 }
+        set { flags = newValue ? flags | 4 : flags & ~4 }
+    }
+
+    init(agreement: UInt16) {
+        self.agreement = agreement
+    }
+
+    static let vacant = Clock(agreement: 0)
 }
 
 struct Ticket: Sendable {
     /// Empty for a vacant slot.
     var id: String
-    var isPaused = false
     /// The pause reason's bit in the agreements' pause masks; 0 when not paused or no agreement honours it.
     var pauseBit: UInt64 = 0
     /// Hierarchical rules that fired for this ticket (bit = rule index).
@@ -617,6 +635,8 @@ struct Ticket: Sendable {
     var priority: UInt8 = 0
     var line: UInt8 = 1
     var isResolved = false
+    // Small fields last: Swift lays fields out in order, and this keeps a ticket at 48 bytes.
+    var isPaused = false
 
     static let vacant = Ticket(id: "")
 }
