@@ -246,6 +246,36 @@ struct BusinessCalendarPropertyTests {
         }
     }
 
+    @Test("long targets, where the walk jumps whole weeks, agree with a count in short steps", arguments: zones)
+    func longTargets(_ zone: String) {
+        var rng = SplitMix(state: zone.utf8.reduce(3) { $0 &* 131 &+ UInt64($1) })
+        /// Counted time in steps of three days: too short for a whole week to be skipped.
+        func stepwise(_ calendar: BusinessCalendar, _ from: Instant, _ to: Instant) -> Int64 {
+            var total: Int64 = 0
+            var at = from
+            while at < to {
+                let next = min(at + 3 * 86_400, to)
+                total += calendar.counted(from: at, to: next)
+                at = next
+            }
+            return total
+        }
+        for calendar in Self.calendars(zone) {
+            for _ in 0..<150 {
+                let start = Instant(
+                    secondsSince1970: 946_684_800 + Int64.random(in: 0..<(40 * 365 * 86_400), using: &rng))
+                let amount = Int64.random(in: 1...(2_000 * 3600), using: &rng)
+                let due = calendar.due(from: start, counting: amount)
+                #expect(stepwise(calendar, start, due) == amount, "\(calendar.name) \(zone) \(start) + \(amount)")
+                #expect(stepwise(calendar, start, due + -1) == amount - 1, "earliest, \(calendar.name) \(zone)")
+                #expect(calendar.counted(from: start, to: due) == amount, "\(calendar.name) \(zone) counted")
+                let (warning, breach) = calendar.due(from: start, counting: amount / 2, then: amount)
+                #expect(warning == calendar.due(from: start, counting: amount / 2))
+                #expect(breach == due)
+            }
+        }
+    }
+
     @Test("the zone table agrees with Foundation's offsets", arguments: zones)
     func zoneTable(_ zone: String) {
         var rng = SplitMix(state: 42)
