@@ -52,8 +52,6 @@ public struct DeadlineQueue: Sendable {
 
     public var isEmpty: Bool { count == 0 }
 
-    public mutating func reserveCapacity(_ n: Int) {}
-
     /// The earliest deadline, without taking it out.
     public mutating func first() -> Deadline? {
         guard settle() else { return nil }
