@@ -141,9 +141,11 @@ public struct ClockEngine: Sendable {
         case .reopen:
             guard resolved else { throw refuse("it is not resolved") }
             tickets[s].isResolved = false
-            // Same clock run: counted time and fired thresholds are kept.
+            // Same clock run: counted time and fired thresholds are kept. The priority may have
+            // changed while the ticket was resolved, so the target is taken afresh.
             clocks[s * 3 + 1].phase = .running
             clocks[s * 3 + 1].since = t
+            setTarget(slot, 1)
             refreshDueAndArm(slot, 1, &out)
             // The line that gets the ticket back gets a fresh OLA run.
             startLineClock(slot, line: Int(tickets[s].line), at: t, &out)

@@ -342,6 +342,19 @@ struct EngineTests {
         #expect(throws: EngineError.self) { try desk.send(1001, "INC-1", .reopen) }
     }
 
+    @Test("a priority changed while resolved applies when the ticket is reopened")
+    func reprioritiseWhileResolved() throws {
+        var desk = Desk()
+        try desk.send(0, "INC-1", goldP1)
+        try desk.send(5, "INC-1", .respond)
+        try desk.send(10, "INC-1", .resolve)
+        try desk.send(20, "INC-1", .reprioritize(.level("P2")))
+        _ = desk.take()
+        try desk.send(30, "INC-1", .reopen)
+        // P2 allows 480 minutes; 10 were counted before the resolve.
+        #expect(desk.take() == ["30 INC-1 due resolution gold 500", "30 INC-1 due line1 desk-ola 60"])
+    }
+
     @Test("resolve without respond meets the response clock too")
     func resolveUnresponded() throws {
         var desk = Desk()
