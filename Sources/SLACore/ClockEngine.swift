@@ -156,6 +156,7 @@ public struct ClockEngine: Sendable {
                 slots.remove(event.ticket) { current[Int($0)].id }
             }
             if tickets[s].armed != Clock.never { armedTickets -= 1 }
+            pauseReasons[slot] = nil
             tickets[s] = Ticket.vacant
             freeSlots.append(slot)
             return
@@ -532,7 +533,7 @@ public struct ClockEngine: Sendable {
             line: Int(ticket.line),
             sla: configuration.agreements[Int(ticket.sla)].name,
             isResolved: ticket.isResolved,
-            pauseReason: pauseReasons[slot],
+            pauseReason: ticket.isPaused ? pauseReasons[slot] : nil,
             clocks: snapshots)
     }
 }

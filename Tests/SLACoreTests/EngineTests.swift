@@ -382,6 +382,19 @@ struct EngineTests {
         ])
     }
 
+    @Test("a ticket closed while paused leaves no pause behind for the next ticket in its place")
+    func closeWhilePaused() throws {
+        var desk = Desk()
+        try desk.send(0, "INC-1", goldP1)
+        try desk.send(1, "INC-1", .pause(reason: "waiting-customer"))
+        try desk.send(2, "INC-1", .close)
+        try desk.send(3, "INC-2", goldP1)
+        let snapshot = try #require(desk.snapshot("INC-2", 3))
+        #expect(snapshot.pauseReason == nil)
+        #expect(snapshot.clocks.map(\.state) == [.running, .running, .running])
+        #expect(throws: EngineError.self) { try desk.send(4, "INC-2", .resume) }
+    }
+
     @Test("hierarchical rules fire once per ticket, also across line clocks")
     func hierarchicalOncePerTicket() throws {
         let rules = [HierarchicalRule(clock: .line, percent: 75, notify: "team-lead")]
