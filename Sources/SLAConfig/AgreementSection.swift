@@ -25,6 +25,7 @@ struct AgreementDraft {
 
 extension ConfigReader {
     static let agreementKeys = ["name", "kind", "calendar", "match", "targets", "warn", "pause_on"]
+    static let maximumPauseReasons = 64
 
     /// Reads the agreements; nil when the section is not a list, so references to it are not checked.
     mutating func readAgreements(_ node: Node, calendars: CalendarTable, priorities: PriorityTable) -> [AgreementDraft]?
@@ -46,6 +47,20 @@ extension ConfigReader {
                 )
             }
             drafts.append(draft)
+        }
+        // The engine keeps a ticket's pause reason as one bit of a 64-bit mask.
+        var reasons: Set<String> = []
+        for draft in drafts {
+            for reason in draft.pauseOn where !reasons.contains(reason) {
+                reasons.insert(reason)
+                if reasons.count == Self.maximumPauseReasons + 1 {
+                    report(
+                        Self.field(draft.node, "pause_on"),
+                        "more than \(Self.maximumPauseReasons) different pause reasons are named in pause_on; "
+                            + "use at most \(Self.maximumPauseReasons) (\"\(reason)\" is one too many)"
+                    )
+                }
+            }
         }
         var defaultSLA: AgreementDraft?
         for draft in drafts where draft.kind == .sla && draft.match == nil && !Self.hasKey(draft.node, "match") {

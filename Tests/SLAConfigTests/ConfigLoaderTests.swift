@@ -274,6 +274,21 @@ struct ConfigLoaderTests {
         #expect(configuration.agreements[0].targets[1] == nil)
     }
 
+    @Test func moreThanSixtyFourPauseReasonsAreRefused() throws {
+        let text = try String(contentsOfFile: shippedPath, encoding: .utf8)
+        let many = (0...64).map { "r\($0)" }.joined(separator: ", ")
+        let changed = text.replacingOccurrences(
+            of: "    pause_on: [waiting-customer, waiting-vendor-parts]", with: "    pause_on: [\(many)]")
+        #expect(changed != text)
+        guard case .failure(let errors) = ConfigLoader.parse(yaml: changed, file: "x.yaml") else {
+            Issue.record("65 pause reasons were accepted")
+            return
+        }
+        #expect(errors.diagnostics.count == 1)
+        #expect(errors.diagnostics.first?.message.contains("more than 64 different pause reasons") == true)
+        #expect(errors.diagnostics.first?.message.contains("\"r63\" is one too many") == true)
+    }
+
     @Test func everyOneLineDeletionOfTheShippedFileIsHandled() throws {
         let text = try String(contentsOfFile: shippedPath, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
