@@ -22,14 +22,20 @@ public struct Replay {
         self.configuration = configuration
     }
 
+    /// What a replay left out.
+    public struct Outcome: Sendable, Equatable {
+        /// Lines that could not be read or that the engine refused, in line order.
+        public var problems: [Problem]
+        /// Events after `until`: beyond the simulated time, so not applied.
+        public var eventsAfterHorizon: Int
+    }
+
     /// Replays JSON Lines input; `emit` receives each timeline record as it happens.
-    ///
-    /// - Returns: the skipped lines, in line order.
     public func run(
         input: Data,
         until: Instant? = nil,
         emit: (TimelineRecord) -> Void
-    ) -> [Problem] {
+    ) -> Outcome {
         var problems: [Problem] = []
         var events: [(line: Int, at: Instant, event: TicketEvent)] = []
         var lineNumber = 0
@@ -54,6 +60,11 @@ public struct Replay {
         // Swift's sort is not stable; the line number keeps equal instants in input order.
         events.sort { ($0.at, $0.line) < ($1.at, $1.line) }
 
+        var afterHorizon = 0
+        if let until, let cut = events.firstIndex(where: { $0.at > until }) {
+            afterHorizon = events.count - cut
+            events.removeSubrange(cut...)
+        }
         var machine = SLAMachine(configuration: configuration)
         var records: [TimelineRecord] = []
         for (line, at, event) in events {
@@ -69,6 +80,6 @@ public struct Replay {
             machine.fire(through: horizon, records: &records)
             records.forEach(emit)
         }
-        return problems.sorted { $0.line < $1.line }
+        return Outcome(problems: problems.sorted { $0.line < $1.line }, eventsAfterHorizon: afterHorizon)
     }
 }

@@ -236,7 +236,7 @@ struct Bench: ParsableCommand {
             bytes += RecordFormat.encode(record).utf8.count + 1
         }
         let seconds = (clock.now - began).seconds
-        precondition(problems.isEmpty)
+        precondition(problems.problems.isEmpty)
         blackHole(Int64(bytes))
         return Figure(name: "replay pipeline (JSON in and out)", value: Double(count * 3) / seconds, unit: "events/s")
     }

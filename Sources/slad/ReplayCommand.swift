@@ -11,7 +11,7 @@ struct Replay: ParsableCommand {
         abstract: "Replay ticket events (JSON Lines) through the SLA engine and print the timeline as JSON Lines.",
         discussion: """
             Events are applied in `at` order; thresholds fire in between, and the simulation runs to \
-            --until (default: the last event's instant). Malformed or refused lines are reported on \
+            --until (default: the last event's instant); events after --until are not applied. Malformed or refused lines are reported on \
             standard error with their line number and skipped; the exit status is then 1.
             """
     )
@@ -50,10 +50,14 @@ struct Replay: ParsableCommand {
             input = data
         }
         var output = BufferedOutput()
-        let problems = SLAWire.Replay(configuration: configuration).run(input: input, until: horizon) { record in
+        let outcome = SLAWire.Replay(configuration: configuration).run(input: input, until: horizon) { record in
             output.write(RecordFormat.encode(record))
         }
         output.flush()
+        let problems = outcome.problems
+        if outcome.eventsAfterHorizon > 0 {
+            StandardError.write("slad: \(outcome.eventsAfterHorizon) event(s) after --until were not applied\n")
+        }
         for problem in problems {
             StandardError.write("\(events == "-" ? "<stdin>" : events):\(problem.line): \(problem.message)\n")
         }

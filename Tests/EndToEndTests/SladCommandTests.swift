@@ -80,6 +80,11 @@ struct SladCommandTests {
         #expect(later.status == 0)
         #expect(later.stdoutLines.starts(with: file.stdoutLines))
         #expect(later.stdoutLines.contains { $0.contains(#""ticket":"REQ-2001","kind":"breach","clock":"resolution""#) })
+        let earlier = try run(
+            "slad", ["replay", "--config", "config/slad.yaml", "--until", "2026-03-02T09:00:00Z", "-"], stdin: events)
+        #expect(earlier.status == 0)
+        #expect(earlier.stderr == "slad: 7 event(s) after --until were not applied\n")
+        #expect(earlier.stdoutLines.allSatisfy { $0.hasPrefix(#"{"at":"2026-03-02T0"#) })
     }
 
     @Test("replay skips malformed and refused lines, names them, and exits 1")

@@ -39,10 +39,10 @@ func replayConfiguration() throws -> Configuration {
 /// Runs a replay and returns the JSON lines and the problems.
 func replay(_ lines: [String], until: String? = nil) throws -> (output: [String], problems: [Replay.Problem]) {
     var output: [String] = []
-    let problems = Replay(configuration: try replayConfiguration()).run(
+    let outcome = Replay(configuration: try replayConfiguration()).run(
         input: Data(lines.joined(separator: "\n").utf8), until: until.flatMap(Timestamp.parse)
     ) { output.append(RecordFormat.encode($0)) }
-    return (output, problems)
+    return (output, outcome.problems)
 }
 
 @Suite("Offline replay")
@@ -120,6 +120,10 @@ struct ReplayTests {
         #expect(try replay(open).output.count == 3)
         let (output, _) = try replay(open, until: "2026-03-02T08:10:00Z")
         #expect(output.last == #"{"at":"2026-03-02T08:10:00Z","ticket":"INC-1","kind":"due","clock":"line","line":2,"agreement":"ops","due":"2026-03-02T09:10:00Z"}"#)
+        // Events after --until are beyond the simulation: the respond at 08:05 does not happen.
+        let (cut, _) = try replay(scenario, until: "2026-03-02T08:04:00Z")
+        #expect(!cut.contains { $0.contains(#""kind":"met""#) })
+        #expect(cut.last?.contains("08:00:00Z") == true)
         let (all, _) = try replay(open, until: "2026-03-03T00:00:00Z")
         #expect(all.contains(#"{"at":"2026-03-02T11:36:00Z","ticket":"INC-1","kind":"escalate","type":"hierarchical","to":"duty-manager","clock":"resolution","percent":90}"#))
         #expect(all.filter { $0.contains(#""kind":"breach""#) }.count == 6, "response, lines 1-4 and resolution")
