@@ -13,6 +13,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The pure SLA engine: calendars, agreements, clocks, escalation. No I/O, no Dispatch: time is passed in.
@@ -21,28 +24,65 @@ let package = Package(
         .target(name: "SLAConfig", dependencies: ["SLACore", .product(name: "Yams", package: "Yams")]),
         // The JSON wire formats (events in, timeline records out) and the offline replay driver.
         .target(name: "SLAWire", dependencies: ["SLACore"]),
+        // The durable state: the event log and the timeline in SQLite (GRDB), with group commit.
+        .target(
+            name: "SLAStore",
+            dependencies: ["SLACore", "SLAWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The Varlink protocol over a Unix stream socket (NIO): framing, calls, replies, peer credentials.
+        .target(
+            name: "SLAVarlink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop.
+        .target(name: "SLAControl"),
+        // The daemon: the engine on one Dispatch timer, wired to the store and the control socket.
+        .target(
+            name: "SLADaemon",
+            dependencies: [
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["io.slad.Sla.varlink"]
+        ),
         .executableTarget(
             name: "slad",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire",
+                "SLACore", "SLAConfig", "SLAWire", "SLADaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "slactl",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SLAControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "slad-bench",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SLACoreTests", dependencies: ["SLACore"]),
         .testTarget(name: "SLAConfigTests", dependencies: ["SLAConfig", "SLACore"]),
         .testTarget(name: "SLAWireTests", dependencies: ["SLAWire", "SLAConfig", "SLACore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl"]),
+        .testTarget(name: "SLAStoreTests", dependencies: ["SLAStore", "SLACore", "SLAWire"]),
+        .testTarget(
+            name: "SLAVarlinkTests",
+            dependencies: [
+                "SLAVarlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "SLADaemonTests", dependencies: ["SLADaemon", "SLACore", "SLAConfig", "SLAWire"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// Placeholder until the SLAControl target lands.
