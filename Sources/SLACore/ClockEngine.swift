@@ -23,16 +23,16 @@ public struct EngineOutput: Sendable {
 ///
 /// Contract for the driver: before applying an event at instant t, fire every deadline before t.
 public struct ClockEngine: Sendable {
-    public private(set) var configuration: Configuration
-    private var rules: CompiledRules
-    private var tickets: ContiguousArray<Ticket> = []
+    public internal(set) var configuration: Configuration
+    var rules: CompiledRules
+    var tickets: ContiguousArray<Ticket> = []
     /// Each ticket's response, resolution and line clock at `slot * 3 + 0, 1, 2`. Apart from the
     /// tickets so that the hot path updates a clock in place: a clock is plain data, a ticket is not.
-    private var clocks: ContiguousArray<Clock> = []
-    private var slots = TicketIndex()
-    private var freeSlots: [UInt32] = []
+    var clocks: ContiguousArray<Clock> = []
+    var slots = TicketIndex()
+    var freeSlots: [UInt32] = []
     /// Why each paused ticket waits; kept aside, as few tickets wait at once.
-    private var pauseReasons: [UInt32: String] = [:]
+    var pauseReasons: [UInt32: String] = [:]
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -40,7 +40,7 @@ public struct ClockEngine: Sendable {
     }
 
     /// Tickets with a deadline queued: the queue holds this many live entries, the rest are stale.
-    public private(set) var armedTickets = 0
+    public internal(set) var armedTickets = 0
 
     /// Whether a queued deadline still stands (its ticket waits for exactly this instant).
     public func isLive(_ deadline: Deadline) -> Bool {
@@ -64,7 +64,7 @@ public struct ClockEngine: Sendable {
     }
 
     @inline(__always)
-    private func slot(of id: String) -> UInt32? {
+    func slot(of id: String) -> UInt32? {
         slots.find(id) { tickets[Int($0)].id }
     }
 
@@ -213,7 +213,7 @@ public struct ClockEngine: Sendable {
         return slot
     }
 
-    private func priorityLevel(_ choice: PriorityChoice) throws(EngineError) -> Int {
+    func priorityLevel(_ choice: PriorityChoice) throws(EngineError) -> Int {
         switch choice {
         case .level(let name):
             guard let level = rules.levelNames.firstIndex(of: name) else {
@@ -297,7 +297,7 @@ public struct ClockEngine: Sendable {
     ///
     /// One queue entry per ticket, not per clock: a third of the queue work. When the earliest
     /// threshold moved later, the queued entry stays; it wakes the ticket early, harmlessly.
-    private mutating func rearm(_ slot: UInt32, _ out: inout EngineOutput) {
+    mutating func rearm(_ slot: UInt32, _ out: inout EngineOutput) {
         let s = Int(slot)
         let earliest = min(
             clocks[s * 3 + 0].armed, min(clocks[s * 3 + 1].armed, clocks[s * 3 + 2].armed))
@@ -317,7 +317,7 @@ public struct ClockEngine: Sendable {
 
     /// The thresholds of clock `c` of the ticket in slot `s`: its agreement's, for its kind and line.
     @inline(__always)
-    private func table(_ s: Int, _ c: Int) -> CompiledRules.Table {
+    func table(_ s: Int, _ c: Int) -> CompiledRules.Table {
         let agreement = Int(clocks[s * 3 + c].agreement)
         switch c {
         case 0: return rules.tables[Int(rules.slaTables[agreement].response)]
@@ -326,7 +326,7 @@ public struct ClockEngine: Sendable {
         }
     }
 
-    private func clockID(_ s: Int, _ c: Int) -> ClockID {
+    func clockID(_ s: Int, _ c: Int) -> ClockID {
         switch c {
         case 0: return .response
         case 1: return .resolution
@@ -335,7 +335,7 @@ public struct ClockEngine: Sendable {
     }
 
     /// Starts a clock run from zero at `t`, paused at once if the ticket waits for a reason its agreement honours.
-    private mutating func start(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
+    mutating func start(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
         clocks[s * 3 + c].since = t
         clocks[s * 3 + c].counted = 0
@@ -350,7 +350,7 @@ public struct ClockEngine: Sendable {
         refreshDueAndArm(slot, c, &out)
     }
 
-    private mutating func startLineClock(_ slot: UInt32, line: Int, at t: Int64, _ out: inout EngineOutput) {
+    mutating func startLineClock(_ slot: UInt32, line: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
         tickets[s].line = UInt8(line)
         clocks[s * 3 + 2] = Clock(
@@ -358,12 +358,12 @@ public struct ClockEngine: Sendable {
         start(slot, 2, at: t, &out)
     }
 
-    private func pauses(_ s: Int, _ c: Int) -> Bool {
+    func pauses(_ s: Int, _ c: Int) -> Bool {
         tickets[s].pauseBit & rules.pauseMasks[Int(clocks[s * 3 + c].agreement)] != 0
     }
 
     /// Target and calendar for the ticket's current priority.
-    private mutating func setTarget(_ slot: UInt32, _ c: Int) {
+    mutating func setTarget(_ slot: UInt32, _ c: Int) {
         let s = Int(slot)
         let target = rules.target(
             agreement: Int(clocks[s * 3 + c].agreement), priority: Int(tickets[s].priority), response: c == 0)
@@ -372,7 +372,7 @@ public struct ClockEngine: Sendable {
     }
 
     /// Moves the time counted so far into `counted`, so the clock can change target, calendar or phase at `t`.
-    private mutating func rebase(_ slot: UInt32, _ c: Int, at t: Int64) {
+    mutating func rebase(_ slot: UInt32, _ c: Int, at t: Int64) {
         let s = Int(slot)
         let clock = clocks[s * 3 + c]
         guard clock.phase == .running else { return }
@@ -383,7 +383,7 @@ public struct ClockEngine: Sendable {
 
     /// Sets a running clock's due instant and arms its next threshold, finding both in one calendar
     /// walk when the next threshold is a warning before the breach.
-    private mutating func refreshDueAndArm(_ slot: UInt32, _ c: Int, _ out: inout EngineOutput) {
+    mutating func refreshDueAndArm(_ slot: UInt32, _ c: Int, _ out: inout EngineOutput) {
         let s = Int(slot)
         let clock = clocks[s * 3 + c]
         guard clock.phase == .running, clock.target > clock.counted, !clock.breached,
@@ -411,7 +411,7 @@ public struct ClockEngine: Sendable {
     }
 
     /// Recomputes the due instant of a running clock from `since`; a breached clock keeps the instant it breached at.
-    private mutating func refreshDue(_ slot: UInt32, _ c: Int, emit: Bool, _ out: inout EngineOutput) {
+    mutating func refreshDue(_ slot: UInt32, _ c: Int, emit: Bool, _ out: inout EngineOutput) {
         let s = Int(slot)
         let clock = clocks[s * 3 + c]
         guard !clock.breached else { return }
@@ -438,7 +438,7 @@ public struct ClockEngine: Sendable {
     }
 
     /// Arms the next unfired threshold of a running clock (the caller queues it through ``rearm(_:_:)``).
-    private mutating func armNext(_ slot: UInt32, _ c: Int) {
+    mutating func armNext(_ slot: UInt32, _ c: Int) {
         let s = Int(slot)
         let clock = clocks[s * 3 + c]
         guard clock.phase == .running, clock.target > 0, clock.next < table(s, c).end else {
@@ -477,7 +477,7 @@ public struct ClockEngine: Sendable {
     }
 
     /// Pauses or resumes one clock to match the ticket's current pause reason.
-    private mutating func applyPause(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
+    mutating func applyPause(_ slot: UInt32, _ c: Int, at t: Int64, _ out: inout EngineOutput) {
         let s = Int(slot)
         let shouldPause = pauses(s, c)
         switch clocks[s * 3 + c].phase {

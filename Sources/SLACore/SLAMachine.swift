@@ -48,6 +48,25 @@ public struct SLAMachine: Sendable {
         }
     }
 
+    /// Puts a new configuration in charge of the open tickets at `now` (see
+    /// ``ClockEngine/reconfigure(_:at:into:)``), after firing every deadline before `now`.
+    /// On error nothing changed.
+    public mutating func reconfigure(
+        _ configuration: Configuration,
+        at now: Instant,
+        records: inout [TimelineRecord]
+    ) throws(ReconfigurationError) {
+        let problems = engine.reconfigurationProblems(configuration)
+        guard problems.isEmpty else { throw ReconfigurationError(problems: problems) }
+        fire(before: now, records: &records)
+        swap(&scratch.records, &records)
+        defer { swap(&scratch.records, &records) }
+        try engine.reconfigure(configuration, at: now, into: &scratch)
+        // Every ticket was armed afresh: the old entries are all stale.
+        queue.removeAll()
+        queueDeadlines()
+    }
+
     /// Reserves room for this many tickets, so a large load does not grow the tables step by step.
     public mutating func reserveCapacity(tickets: Int) {
         engine.reserveCapacity(tickets)
