@@ -34,6 +34,30 @@ public struct SLAMachine: Sendable {
         try engine.apply(event, at: now, into: &scratch)
     }
 
+    /// Applies a batch of events at one instant, all or nothing, after firing every deadline before `now`.
+    ///
+    /// The batch is checked (``ClockEngine/firstRefusal(in:)``) after the deadlines fired, since a
+    /// functional escalation can change what an event may do; on refusal no event was applied,
+    /// though deadlines before `now` have fired (as they would have anyway).
+    public mutating func apply(
+        batch: [TicketEvent],
+        at now: Instant,
+        records: inout [TimelineRecord]
+    ) throws(BatchRefusal) {
+        fire(before: now, records: &records)
+        if let refusal = engine.firstRefusal(in: batch) {
+            throw BatchRefusal(index: refusal.index, error: refusal.error)
+        }
+        for (index, event) in batch.enumerated() {
+            do {
+                try apply(event, at: now, records: &records)
+            } catch {
+                // The check mirrors the engine; reaching this is a bug, and the batch is half applied.
+                preconditionFailure("batch check passed event \(index) but the engine refused it: \(error)")
+            }
+        }
+    }
+
     /// Fires every deadline at or before `instant`, in deadline order.
     public mutating func fire(through instant: Instant, records: inout [TimelineRecord]) {
         while let first = queue.first(), first.instant <= instant {
@@ -91,4 +115,11 @@ public struct SLAMachine: Sendable {
             queue.filter { engine.isLive($0) }
         }
     }
+}
+
+/// Why a batch was refused: the first event the engine would refuse. No event of the batch was applied.
+public struct BatchRefusal: Error, Sendable, Equatable {
+    /// The refused event's position in the batch, from 0.
+    public var index: Int
+    public var error: EngineError
 }
