@@ -126,9 +126,7 @@ public final class StateStore: Sendable {
                 let events = try db.cachedStatement(
                     sql: "SELECT \(EventRow.columns) FROM event WHERE seq > ? ORDER BY seq")
                 events.setUncheckedArguments([seq])
-                let rows = try Row.fetchCursor(events)
-                while let row = try rows.next() {
-                    let event = try EventRow(statementRow: row).storedEvent(path: path)
+                try EventRow.forEach(in: events, path: path) { event in
                     while let configuration = nextConfiguration, configuration.seq < event.seq {
                         try deliver(.configuration(configuration.change))
                         nextConfiguration = try configurations.next()
@@ -186,9 +184,9 @@ public final class StateStore: Sendable {
                         LIMIT ?) ORDER BY seq
                         """)
                 statement.setUncheckedArguments([ticket, Self.sqlLimit(limit)])
-                return try Row.fetchAll(statement).map { row in
-                    try EventRow(statementRow: row).storedEvent(path: path)
-                }
+                var events: [StoredEvent] = []
+                try EventRow.forEach(in: statement, path: path) { events.append($0) }
+                return events
             }
         } catch {
             throw StoreError.converting(error, path: path)

@@ -334,6 +334,26 @@ struct StateStoreTests {
         }
     }
 
+    @Test("a row that got past the schema stops readLog, naming the table and seq")
+    func corruptRow() throws {
+        try withStore { store, _ in
+            try store.commit([unit("A")])
+            try store.database.writeWithoutTransaction { db in
+                // Only a hand-edited file has such a row: the CHECKs are off for this connection alone.
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: Self.eventInsert + ") VALUES (2, 'assign', 'A', 0, 0, 0)")
+                try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+            }
+            var seen: [Int64] = []
+            let expected = StoreError.corruptRow(
+                path: store.path, table: "event", seq: 2, reason: "an assign event without a line")
+            #expect(throws: expected) {
+                try store.readLog { seen.append($0.seq) }
+            }
+            #expect(seen == [1])
+        }
+    }
+
     static let eventInsert = "INSERT INTO event (seq, name, ticket, at, received, actor"
     static let recordInsert = "INSERT INTO record (seq, at, ticket, kind, late, json) VALUES (1, 0, "
 
