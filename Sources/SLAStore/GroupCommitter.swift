@@ -36,8 +36,10 @@ public final class GroupCommitter: Sendable {
         writer.start()
     }
 
+    /// Without waiting: the last reference may go on the writer thread itself (a completion that held
+    /// it), and the writer holds the store and the queue, so it still commits what is queued.
     deinit {
-        close()
+        queue.close()
     }
 
     /// Queues a unit for the next transaction.

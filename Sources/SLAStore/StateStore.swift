@@ -96,7 +96,10 @@ public final class StateStore: Sendable {
         if let firedThrough {
             // Never moves back: a unit that fired less than an earlier one must not reopen what is done.
             let raise = try db.cachedStatement(
-                sql: "UPDATE meta SET fired_through = max(coalesce(fired_through, ?1), ?1) WHERE id = 1")
+                sql: """
+                    INSERT INTO meta (id, fired_through) VALUES (1, ?1)
+                    ON CONFLICT (id) DO UPDATE SET fired_through = max(coalesce(fired_through, ?1), ?1)
+                    """)
             raise.setUncheckedArguments([firedThrough.secondsSince1970])
             try raise.execute()
         }

@@ -182,4 +182,25 @@ struct GroupCommitterTests {
             committer.close()  // a second close does nothing
         }
     }
+
+    @Test("dropping the last reference still commits what is queued, without blocking")
+    func dropped() throws {
+        try withStore { store, _ throws in
+            let completed = DispatchGroup()
+            let failures = Locked<[StoreError]>([])
+            do {
+                let committer = GroupCommitter(store: store) { _ in }
+                for ticket in ["A", "B", "C"] {
+                    completed.enter()
+                    committer.submit(unit(ticket)) { result in
+                        if case .failure(let error) = result { failures.withLock { $0.append(error) } }
+                        completed.leave()
+                    }
+                }
+            }
+            #expect(completed.wait(timeout: .now() + 60) == .success)
+            #expect(failures.current.isEmpty)
+            #expect(try ticketsInLog(store) == ["A", "B", "C"])
+        }
+    }
 }
