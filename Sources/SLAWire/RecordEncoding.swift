@@ -9,7 +9,11 @@ import SLACore
 /// replay writes millions of these.
 public enum RecordFormat {
     /// One record as a JSON object, without a trailing newline.
-    public static func encode(_ record: TimelineRecord) -> String {
+    ///
+    /// - Parameter late: the record fired after its instant (the daemon was down or busy then); the
+    ///   object then ends with `"late":true`, so a reader can tell a catch-up from a timely firing.
+    ///   The replay never fires late, and omits the key rather than writing `false` into every line.
+    public static func encode(_ record: TimelineRecord, late: Bool = false) -> String {
         var out = "{\"at\":\""
         out.reserveCapacity(128)
         out += Timestamp.format(record.at)
@@ -42,6 +46,7 @@ public enum RecordFormat {
             appendClock(clock, agreement: nil, to: &out)
             out += ",\"percent\":\(percent)"
         }
+        if late { out += ",\"late\":true" }
         out += "}"
         return out
     }

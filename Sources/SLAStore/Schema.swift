@@ -1,0 +1,315 @@
+import GRDB
+import SLACore
+import SLAWire
+
+/// The tables of `state.sqlite` and how they came to be.
+///
+/// A migration is frozen once shipped: a file written by one slad must open under every later one.
+/// Change the schema by registering a new migration after the last, never by editing one. The SQL is
+/// written out rather than built with GRDB's table builder, so the schema cannot drift with GRDB.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // The log: ticket events and configuration changes share one sequence (`seq`), assigned at
+            // commit, so recovery can interleave them exactly as they happened. Events are columns,
+            // not a JSON blob, because recovery decodes every one of them at each start.
+            // STRICT makes SQLite refuse a value of the wrong type instead of converting it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE event (
+                        seq INTEGER PRIMARY KEY NOT NULL CHECK (seq > 0),
+                        name TEXT NOT NULL CHECK (name IN ('open', 'respond', 'assign', 'pause', 'resume',
+                            'reprioritize', 'resolve', 'reopen', 'close')),
+                        ticket TEXT NOT NULL CHECK (ticket <> ''),
+                        priority TEXT,
+                        impact TEXT,
+                        urgency TEXT,
+                        service TEXT,
+                        customer TEXT,
+                        line INTEGER CHECK (line >= 1),
+                        reason TEXT,
+                        at INTEGER NOT NULL,
+                        requested_at INTEGER,
+                        received INTEGER NOT NULL,
+                        actor INTEGER NOT NULL CHECK (actor BETWEEN 0 AND 4294967295),
+                        -- Each event carries exactly the fields of its kind, so recovery never meets an
+                        -- open without a priority or a pause without a reason.
+                        CHECK (CASE name
+                            WHEN 'open' THEN reason IS NULL AND (
+                                (priority IS NOT NULL AND impact IS NULL AND urgency IS NULL)
+                                OR (priority IS NULL AND impact IS NOT NULL AND urgency IS NOT NULL))
+                            WHEN 'reprioritize' THEN service IS NULL AND customer IS NULL AND line IS NULL
+                                AND reason IS NULL AND (
+                                (priority IS NOT NULL AND impact IS NULL AND urgency IS NULL)
+                                OR (priority IS NULL AND impact IS NOT NULL AND urgency IS NOT NULL))
+                            WHEN 'assign' THEN line IS NOT NULL AND priority IS NULL AND impact IS NULL
+                                AND urgency IS NULL AND service IS NULL AND customer IS NULL AND reason IS NULL
+                            WHEN 'pause' THEN reason IS NOT NULL AND priority IS NULL AND impact IS NULL
+                                AND urgency IS NULL AND service IS NULL AND customer IS NULL AND line IS NULL
+                            ELSE priority IS NULL AND impact IS NULL AND urgency IS NULL AND service IS NULL
+                                AND customer IS NULL AND line IS NULL AND reason IS NULL
+                        END)
+                    ) STRICT;
+                    CREATE INDEX event_by_ticket ON event (ticket, seq);
+
+                    CREATE TABLE configuration (
+                        seq INTEGER PRIMARY KEY NOT NULL CHECK (seq > 0),
+                        at INTEGER NOT NULL,
+                        path TEXT NOT NULL,
+                        text TEXT NOT NULL
+                    ) STRICT;
+
+                    -- The timeline: each record in the replay format as it was sent to watchers, with the
+                    -- columns that queries select on. `seq` is the record's own order, not the log's.
+                    CREATE TABLE record (
+                        seq INTEGER PRIMARY KEY NOT NULL CHECK (seq > 0),
+                        at INTEGER NOT NULL,
+                        ticket TEXT NOT NULL CHECK (ticket <> ''),
+                        kind TEXT NOT NULL CHECK (kind IN ('due', 'warning', 'breach', 'met', 'escalate')),
+                        late INTEGER NOT NULL CHECK (late IN (0, 1)),
+                        json TEXT NOT NULL CHECK (json LIKE '{%}')
+                    ) STRICT;
+                    CREATE INDEX record_by_ticket ON record (ticket, seq);
+
+                    -- One row: what the daemon has fired so far.
+                    CREATE TABLE meta (
+                        id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                        fired_through INTEGER
+                    ) STRICT;
+                    INSERT INTO meta (id, fired_through) VALUES (1, NULL);
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// A row of `event`: one accepted ticket event.
+struct EventRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "event"
+
+    var seq: Int64
+    var name: String
+    var ticket: String
+    var priority: String?
+    var impact: String?
+    var urgency: String?
+    var service: String?
+    var customer: String?
+    var line: Int64?
+    var reason: String?
+    var at: Int64
+    var requestedAt: Int64?
+    var received: Int64
+    var actor: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case seq, name, ticket, priority, impact, urgency, service, customer, line, reason, at
+        case requestedAt = "requested_at"
+        case received, actor
+    }
+
+    /// The columns in the order ``init(sqliteStatement:)`` and ``arguments`` use them: the hot paths bind
+    /// and read by index, which spares a look-up by name for each column of a million rows.
+    static let columns = """
+        seq, name, ticket, priority, impact, urgency, service, customer, line, reason, at, requested_at, received, \
+        actor
+        """
+
+    init(_ stored: StoredEvent) {
+        seq = stored.seq
+        name = stored.event.change.name
+        ticket = stored.event.ticket
+        at = stored.at.secondsSince1970
+        requestedAt = stored.requestedAt?.secondsSince1970
+        received = stored.received.secondsSince1970
+        actor = Int64(stored.actor)
+        switch stored.event.change {
+        case .open(let choice, let service, let customer, let line):
+            (priority, impact, urgency) = Self.priorityColumns(of: choice)
+            self.service = service
+            self.customer = customer
+            self.line = line.map(Int64.init)
+        case .assign(let line):
+            self.line = Int64(line)
+        case .pause(let reason):
+            self.reason = reason
+        case .reprioritize(let choice):
+            (priority, impact, urgency) = Self.priorityColumns(of: choice)
+        case .respond, .resume, .resolve, .reopen, .close:
+            break
+        }
+    }
+
+    /// Reads the current row of a statement that selects ``columns``, through GRDB's accessors on the
+    /// SQLite statement itself: the calls `Row.decode` ends in, without the `Row` in between. Recovery
+    /// reads every event this way; a debug build (tests, CI) reads a million in less than half the time.
+    ///
+    /// - Returns: nil when a NOT NULL column holds NULL (the file was changed behind slad's back).
+    init?(sqliteStatement statement: SQLiteStatement) {
+        guard let name = String.fromStatement(statement, atUncheckedIndex: 1),
+            let ticket = String.fromStatement(statement, atUncheckedIndex: 2),
+            let at = Int64.fromStatement(statement, atUncheckedIndex: 10),
+            let received = Int64.fromStatement(statement, atUncheckedIndex: 12),
+            let actor = Int64.fromStatement(statement, atUncheckedIndex: 13)
+        else { return nil }
+        seq = Int64(sqliteStatement: statement, index: 0)
+        self.name = name
+        self.ticket = ticket
+        priority = String.fromStatement(statement, atUncheckedIndex: 3)
+        impact = String.fromStatement(statement, atUncheckedIndex: 4)
+        urgency = String.fromStatement(statement, atUncheckedIndex: 5)
+        service = String.fromStatement(statement, atUncheckedIndex: 6)
+        customer = String.fromStatement(statement, atUncheckedIndex: 7)
+        line = Int64.fromStatement(statement, atUncheckedIndex: 8)
+        reason = String.fromStatement(statement, atUncheckedIndex: 9)
+        self.at = at
+        requestedAt = Int64.fromStatement(statement, atUncheckedIndex: 11)
+        self.received = received
+        self.actor = actor
+    }
+
+    /// Reads the events a statement that selects ``columns`` yields, one at a time.
+    static func forEach(
+        in statement: Statement, path: String, _ body: (StoredEvent) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(statement)
+        let current = statement.sqliteStatement
+        while try rows.next() != nil {
+            guard let row = EventRow(sqliteStatement: current) else {
+                throw StoreError.corruptRow(
+                    path: path, table: databaseTableName, seq: Int64(sqliteStatement: current, index: 0),
+                    reason: "a NOT NULL column holds NULL")
+            }
+            try body(try row.storedEvent(path: path))
+        }
+    }
+
+    /// The values in the order of ``columns``.
+    var arguments: StatementArguments {
+        [
+            seq, name, ticket, priority, impact, urgency, service, customer, line, reason, at, requestedAt, received,
+            actor,
+        ]
+    }
+
+    private static func priorityColumns(of choice: PriorityChoice) -> (String?, String?, String?) {
+        switch choice {
+        case .level(let level): return (level, nil, nil)
+        case .matrix(let impact, let urgency): return (nil, impact, urgency)
+        }
+    }
+
+    /// The event again. The schema's CHECKs make the failures impossible in a file only slad wrote.
+    func storedEvent(path: String) throws(StoreError) -> StoredEvent {
+        func corrupt(_ reason: String) -> StoreError {
+            .corruptRow(path: path, table: Self.databaseTableName, seq: seq, reason: reason)
+        }
+        func priorityChoice() throws(StoreError) -> PriorityChoice {
+            if let priority { return .level(priority) }
+            if let impact, let urgency { return .matrix(impact: impact, urgency: urgency) }
+            throw corrupt("a \(name) event without a priority or impact and urgency")
+        }
+        func lineNumber(_ line: Int64) throws(StoreError) -> Int {
+            guard let number = Int(exactly: line) else { throw corrupt("line \(line) is out of range") }
+            return number
+        }
+        let change: TicketChange
+        switch name {
+        case "open":
+            change = .open(
+                priority: try priorityChoice(), service: service, customer: customer,
+                line: try line.map { (line) throws(StoreError) in try lineNumber(line) })
+        case "respond": change = .respond
+        case "assign":
+            guard let line else { throw corrupt("an assign event without a line") }
+            change = .assign(line: try lineNumber(line))
+        case "pause":
+            guard let reason else { throw corrupt("a pause event without a reason") }
+            change = .pause(reason: reason)
+        case "resume": change = .resume
+        case "reprioritize": change = .reprioritize(try priorityChoice())
+        case "resolve": change = .resolve
+        case "reopen": change = .reopen
+        case "close": change = .close
+        default: throw corrupt("unknown event \"\(name)\"")
+        }
+        guard let actor = UInt32(exactly: actor) else { throw corrupt("actor \(actor) is not a uid") }
+        return StoredEvent(
+            seq: seq, at: Instant(secondsSince1970: at), requestedAt: requestedAt.map(Instant.init),
+            received: Instant(secondsSince1970: received), actor: actor,
+            event: TicketEvent(ticket: ticket, change: change))
+    }
+}
+
+/// A row of `configuration`: one loaded configuration text.
+struct ConfigurationRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "configuration"
+
+    var seq: Int64
+    var at: Int64
+    var path: String
+    var text: String
+
+    init(_ change: ConfigurationChange) {
+        seq = change.seq
+        at = change.at.secondsSince1970
+        path = change.path
+        text = change.text
+    }
+
+    var change: ConfigurationChange {
+        ConfigurationChange(seq: seq, at: Instant(secondsSince1970: at), path: path, text: text)
+    }
+}
+
+/// A row of `record`: one timeline record in the replay format.
+struct RecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "record"
+
+    /// Assigned by SQLite (the rowid); nil before insertion.
+    var seq: Int64?
+    var at: Int64
+    var ticket: String
+    var kind: String
+    var late: Bool
+    var json: String
+
+    /// The columns in the order of ``arguments``; `seq` is left to SQLite.
+    static let columns = "at, ticket, kind, late, json"
+
+    init(_ stored: StoredRecord) {
+        seq = nil
+        at = stored.record.at.secondsSince1970
+        ticket = stored.record.ticket
+        kind = Self.kind(of: stored.record.kind)
+        late = stored.late
+        json = RecordFormat.encode(stored.record, late: stored.late)
+    }
+
+    var arguments: StatementArguments { [at, ticket, kind, late, json] }
+
+    /// The `kind` of the replay format, which both escalations share.
+    static func kind(of kind: TimelineRecord.Kind) -> String {
+        switch kind {
+        case .due: return "due"
+        case .warning: return "warning"
+        case .breach: return "breach"
+        case .met: return "met"
+        case .functionalEscalation, .hierarchicalEscalation: return "escalate"
+        }
+    }
+}
+
+/// The one row of `meta`.
+struct MetaRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "meta"
+
+    var id: Int64 = 1
+    var firedThrough: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case firedThrough = "fired_through"
+    }
+}
