@@ -71,7 +71,10 @@ let package = Package(
         .testTarget(name: "SLACoreTests", dependencies: ["SLACore"]),
         .testTarget(name: "SLAConfigTests", dependencies: ["SLAConfig", "SLACore"]),
         .testTarget(name: "SLAWireTests", dependencies: ["SLAWire", "SLAConfig", "SLACore"]),
-        .testTarget(name: "SLAStoreTests", dependencies: ["SLAStore", "SLACore", "SLAWire"]),
+        .testTarget(
+            name: "SLAStoreTests",
+            dependencies: ["SLAStore", "SLACore", "SLAWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "SLAVarlinkTests",
             dependencies: [

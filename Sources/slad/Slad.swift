@@ -1,18 +1,16 @@
 import ArgumentParser
+import SLADaemon
 
-/// `slad`: the SLA and incident-escalation daemon. Here: its offline subcommands.
+/// `slad`: the SLA and incident-escalation daemon, and its offline subcommands.
 @main
 struct Slad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slad",
         abstract: "SLA and incident-escalation daemon: tracks response, resolution and OLA/UC clocks per ticket.",
         version: SladVersion.string,
-        subcommands: [CheckConfig.self, Replay.self]
+        subcommands: [Run.self, CheckConfig.self, Replay.self],
+        defaultSubcommand: Run.self
     )
-}
-
-enum SladVersion {
-    static let string = "0.1.0"
 }
 
 /// Options every subcommand that reads the configuration shares.
@@ -27,6 +25,8 @@ enum ExitStatus {
     static let inputRejected: Int32 = 1
     /// The configuration has errors.
     static let badConfig: Int32 = 2
+    /// The daemon could not start: state or socket trouble (the message says which).
+    static let cannotStart: Int32 = 71
     /// An input file could not be read.
     static let noInput: Int32 = 66
 }

@@ -1,0 +1,450 @@
+import Dispatch
+import Foundation
+import Logging
+import SLAConfig
+import SLACore
+import SLAStore
+import SLAWire
+
+/// What became of a batch of events sent to the daemon.
+public enum SubmitOutcome: Sendable, Equatable {
+    /// Applied and committed: durable before this is returned.
+    case accepted(Int)
+    /// The engine refused event `index`; nothing of the batch was applied.
+    case refused(index: Int, error: EngineError)
+    /// Event `index` cannot be taken as it stands (its instant lies ahead of slad's clock).
+    case invalid(index: Int, message: String)
+}
+
+/// What became of a reload.
+public enum ReloadOutcome: Sendable, Equatable {
+    /// The new configuration runs the clocks from now on.
+    case applied(summary: String)
+    /// The file has not changed since it was loaded.
+    case unchanged(summary: String)
+    /// Nothing changed: each problem as `file:line:column: sentence`, or a sentence.
+    case refused([String])
+}
+
+/// The daemon's health at one instant, for `Status` and the service manager.
+public struct HostStatus: Sendable, Equatable {
+    public var configPath: String
+    public var configLoaded: Instant
+    public var started: Instant
+    public var openTickets: Int
+    public var armedTimers: Int
+    public var breaches: Int
+    public var nextDue: Instant?
+}
+
+/// A ticket as `GetTicket` shows it: the engine's snapshot and, per clock, its calendar's hours.
+public struct TicketView: Sendable, Equatable {
+    public var snapshot: TicketSnapshot
+    public var calendarHours: [String]
+}
+
+/// Why the daemon cannot start on its state.
+public struct RecoveryError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The SLA engine at work: one serial queue owns the ``SLAMachine``, one Dispatch timer wakes it for
+/// the earliest deadline, and every step the engine takes is committed to the store before anyone is
+/// told of it.
+///
+/// The store holds an event log (events and configuration changes, each at the instant the engine
+/// applied it) and the timeline records. Recovery applies the log again: the engine is deterministic,
+/// so it arrives at the same state, and deadlines up to the last committed firing are fired again
+/// silently (their records are stored already); what fell due after that fires once, marked late.
+///
+/// Instants: an event is applied at the latest `at` of its batch (now, when left out), but never
+/// before a second whose deadlines have fired: fired records are facts, and an event applied before
+/// them would tell a different story on replay.
+public final class EngineHost: @unchecked Sendable {
+    // Every mutable property is touched on `queue` only: that is the concurrency contract that
+    // makes this class Sendable.
+    private let queue = DispatchQueue(label: "io.slad.engine")
+    private var machine: SLAMachine
+    private var timer: DispatchSourceTimer?
+    /// The instant the armed timer wakes at; nil when disarmed.
+    private var timerInstant: Instant?
+    /// Every deadline at or before this instant has fired.
+    private var firedThrough: Instant
+    /// The earliest instant the next event may be applied at.
+    private var appliedFrom: Instant
+    private var configText: String
+    private var configLoaded: Instant
+    private let started: Instant
+
+    public let configPath: String
+    public let store: StateStore
+    private let committer: GroupCommitter
+    private let clock: any WallClock
+    private let logger: Logger
+    private let feed: RecordFeed
+
+    /// Seconds an event's `at` may lie ahead of slad's clock (clients' clocks drift a little); it is
+    /// then applied now, as deadlines cannot be fired ahead of time.
+    public static let futureTolerance: Int64 = 5
+    /// Longest sleep of the timer: a wall clock set forward, or a suspend, is noticed within this.
+    public static let longestSleep: Int64 = 30
+
+    /// Opens the state, applies the log again, fires what fell due while slad was down, and takes the
+    /// configuration file into use (logging it when it changed).
+    public init(
+        configPath: String,
+        stateDirectory: String,
+        clock: any WallClock = SystemClock(),
+        feed: RecordFeed = RecordFeed(),
+        logger: Logger
+    ) throws {
+        self.configPath = configPath
+        self.clock = clock
+        self.logger = logger
+        self.feed = feed
+        let fileText = try Self.readConfig(configPath)
+        let fileConfiguration: Configuration
+        switch ConfigLoader.parse(yaml: fileText, file: configPath) {
+        case .success(let loaded): fileConfiguration = loaded
+        case .failure(let errors): throw errors
+        }
+        store = try StateStore(directory: stateDirectory)
+
+        let recovered = try Self.recover(store: store, logger: logger)
+        let now = clock.now()
+        started = now
+        var firedThrough = recovered.firedThrough
+        var appliedFrom = recovered.appliedFrom
+        var unit = CommitUnit(log: [], records: [], firedThrough: nil)
+        var records: [TimelineRecord] = []
+        var machine: SLAMachine
+        if var recoveredMachine = recovered.machine {
+            if now > firedThrough {
+                recoveredMachine.fire(through: now, records: &records)
+                unit.records += records.map { StoredRecord(record: $0, late: true) }
+                unit.firedThrough = now
+                firedThrough = now
+                appliedFrom = max(appliedFrom, now + 1)
+            }
+            logger.info(
+                "recovered \(recoveredMachine.engine.openTicketCount) open tickets; \(records.count) late record(s)",
+                metadata: ["late": "\(records.count)"])
+            records.removeAll()
+            machine = recoveredMachine
+            if recovered.configText != fileText || recovered.configPath != configPath {
+                let at = max(appliedFrom, now)
+                do {
+                    try machine.reconfigure(fileConfiguration, at: at, records: &records)
+                    unit.log.append(.configuration(ConfigurationChange(seq: 0, at: at, path: configPath, text: fileText)))
+                    unit.records += records.map { StoredRecord(record: $0, late: false) }
+                    appliedFrom = at
+                    configText = fileText
+                } catch {
+                    // The file names agreements open tickets still need: keep the configuration they run on.
+                    logger.error(
+                        "\(configPath) cannot take over the open tickets; running on the configuration in the state",
+                        metadata: ["problems": "\(error.problems)"])
+                    configText = recovered.configText ?? fileText
+                }
+            } else {
+                configText = fileText
+            }
+        } else {
+            machine = SLAMachine(configuration: fileConfiguration)
+            let at = max(appliedFrom, now)
+            unit.log.append(.configuration(ConfigurationChange(seq: 0, at: at, path: configPath, text: fileText)))
+            appliedFrom = at
+            configText = fileText
+        }
+        if !unit.log.isEmpty || !unit.records.isEmpty || unit.firedThrough != nil {
+            try store.commit([unit])
+        }
+        self.machine = machine
+        self.firedThrough = firedThrough
+        self.appliedFrom = appliedFrom
+        self.configLoaded = now
+        committer = GroupCommitter(store: store) { [feed] units in feed.publish(units) }
+        if !unit.records.isEmpty { feed.publish([unit]) }
+    }
+
+    private static func readConfig(_ path: String) throws -> String {
+        switch ConfigLoader.load(path: path) {
+        case .failure(let errors): throw errors
+        case .success:
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw RecoveryError(description: "\(path): the configuration file cannot be read")
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    private struct Recovered {
+        var machine: SLAMachine?
+        var firedThrough = Instant(secondsSince1970: 0)
+        var appliedFrom = Instant(secondsSince1970: 0)
+        var configText: String?
+        var configPath: String?
+    }
+
+    /// The engine as the log leaves it, with every deadline up to the last committed firing fired.
+    private static func recover(store: StateStore, logger: Logger) throws -> Recovered {
+        var recovered = Recovered()
+        var discard: [TimelineRecord] = []
+        try store.readLog { entry in
+            switch entry {
+            case .configuration(let change):
+                let configuration: Configuration
+                switch ConfigLoader.parse(yaml: change.text, file: change.path) {
+                case .success(let loaded): configuration = loaded
+                case .failure(let errors):
+                    throw RecoveryError(
+                        description: "the configuration logged at \(change.at) no longer loads:\n\(errors)")
+                }
+                if recovered.machine == nil {
+                    recovered.machine = SLAMachine(configuration: configuration)
+                } else {
+                    try recovered.machine!.reconfigure(configuration, at: change.at, records: &discard)
+                }
+                recovered.configText = change.text
+                recovered.configPath = change.path
+                recovered.appliedFrom = max(recovered.appliedFrom, change.at)
+            case .event(let stored):
+                guard recovered.machine != nil else {
+                    throw RecoveryError(description: "the state's log starts with an event, not a configuration")
+                }
+                do {
+                    try recovered.machine!.apply(stored.event, at: stored.at, records: &discard)
+                } catch {
+                    // Accepted once, so refused now only if the log was tampered with: say so and go on.
+                    logger.error("logged event \(stored.seq) no longer applies: \(error)")
+                }
+                recovered.appliedFrom = max(recovered.appliedFrom, stored.at)
+            }
+            discard.removeAll(keepingCapacity: true)
+        }
+        if let firedThrough = try store.firedThrough(), recovered.machine != nil {
+            recovered.machine!.fire(through: firedThrough, records: &discard)
+            recovered.firedThrough = firedThrough
+            recovered.appliedFrom = max(recovered.appliedFrom, firedThrough + 1)
+        }
+        return recovered
+    }
+
+    // MARK: - Running
+
+    /// Arms the timer; from now on deadlines fire as they come due.
+    public func start() {
+        queue.sync {
+            let timer = DispatchSource.makeTimerSource(flags: .strict, queue: queue)
+            timer.setEventHandler { [unowned self] in
+                self.timerInstant = nil
+                self.fireDue()
+            }
+            self.timer = timer
+            timer.activate()
+            fireDue()
+        }
+    }
+
+    /// Stops the timer and waits until everything accepted is committed.
+    public func stop() {
+        queue.sync {
+            timer?.cancel()
+            timer = nil
+        }
+        committer.drain()
+    }
+
+    /// Fires every deadline due by now and arms the timer for the next. On `queue`.
+    private func fireDue() {
+        let now = clock.now()
+        if now > firedThrough {
+            var records: [TimelineRecord] = []
+            machine.fire(through: now, records: &records)
+            firedThrough = now
+            appliedFrom = max(appliedFrom, now + 1)
+            // Nothing to make durable when only stale deadlines were dropped: after a crash they
+            // would be dropped again.
+            if !records.isEmpty {
+                let unit = CommitUnit(
+                    log: [], records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: now)
+                commit(unit) { _ in }
+            }
+        }
+        armTimer()
+    }
+
+    /// Points the timer at the earliest deadline, or wakes it within ``longestSleep`` to notice clock jumps.
+    private func armTimer() {
+        guard let timer else { return }
+        let now = clock.now()
+        var wake = now + Self.longestSleep
+        if let next = machine.nextDeadline() { wake = min(wake, max(next, now)) }
+        if let armed = timerInstant, armed <= wake { return }
+        timerInstant = wake
+        timer.schedule(
+            wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: Int(wake.secondsSince1970), tv_nsec: 0)),
+            leeway: .nanoseconds(0))
+    }
+
+    /// Commits a unit; a store that fails leaves the engine ahead of the disk, so slad stops and
+    /// recovers from what is durable rather than serve a state it could lose.
+    private func commit(_ unit: CommitUnit, then: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        committer.submit(unit) { [logger] result in
+            if case .failure(let error) = result {
+                logger.critical("cannot commit to the state: \(error); stopping so that a restart recovers")
+                exit(EXIT_FAILURE)
+            }
+            then(result)
+        }
+    }
+
+    /// Runs `body` on the engine's queue and returns what it returns, from async code.
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body()) }
+        }
+    }
+
+    // MARK: - Requests
+
+    /// Applies a batch all or nothing and returns once it is committed.
+    public func submit(_ events: [TimedEvent], actor: UInt32) async -> SubmitOutcome {
+        guard !events.isEmpty else { return .accepted(0) }
+        return await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                let now = clock.now()
+                var latest = Instant(secondsSince1970: 0)
+                for (index, event) in events.enumerated() {
+                    let at = event.at ?? now
+                    if at - now > Self.futureTolerance {
+                        continuation.resume(
+                            returning: .invalid(
+                                index: index,
+                                message: "\"at\" \(Timestamp.format(at)) is \(at - now) s ahead of slad's clock "
+                                    + "(\(Timestamp.format(now))); leave it out to mean now"))
+                        return
+                    }
+                    latest = max(latest, min(at, now))
+                }
+                let at = max(appliedFrom, latest)
+                var records: [TimelineRecord] = []
+                do {
+                    try machine.apply(batch: events.map(\.event), at: at, records: &records)
+                } catch {
+                    if !records.isEmpty {
+                        let unit = CommitUnit(
+                            log: [], records: records.map { StoredRecord(record: $0, late: false) },
+                            firedThrough: at - 1)
+                        commit(unit) { _ in }
+                    }
+                    firedThrough = max(firedThrough, at - 1)
+                    appliedFrom = at
+                    continuation.resume(returning: .refused(index: error.index, error: error.error))
+                    return
+                }
+                firedThrough = max(firedThrough, at - 1)
+                appliedFrom = at
+                let log = events.map { event in
+                    LogEntry.event(
+                        StoredEvent(
+                            seq: 0, at: at, requestedAt: event.at, received: now, actor: actor, event: event.event))
+                }
+                let unit = CommitUnit(
+                    log: log, records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: at - 1)
+                commit(unit) { _ in continuation.resume(returning: .accepted(events.count)) }
+                armTimer()
+            }
+        }
+    }
+
+    /// Reads the configuration file again and puts it in charge of the running clocks, or refuses it whole.
+    public func reload() async -> ReloadOutcome {
+        let path = configPath
+        let text: String
+        let configuration: Configuration
+        do {
+            text = try Self.readConfig(path)
+            switch ConfigLoader.parse(yaml: text, file: path) {
+            case .success(let loaded): configuration = loaded
+            case .failure(let errors): return .refused(errors.diagnostics.map(\.description))
+            }
+        } catch let errors as ConfigErrors {
+            return .refused(errors.diagnostics.map(\.description))
+        } catch {
+            return .refused(["\(error)"])
+        }
+        let summary = ConfigLoader.summary(of: configuration, file: path)
+        return await withCheckedContinuation { continuation in
+            queue.async { [self] in
+                guard text != configText else {
+                    continuation.resume(returning: .unchanged(summary: summary))
+                    return
+                }
+                let at = max(appliedFrom, clock.now())
+                var records: [TimelineRecord] = []
+                do {
+                    try machine.reconfigure(configuration, at: at, records: &records)
+                } catch {
+                    continuation.resume(returning: .refused(error.problems.map { "\(path): \($0)" }))
+                    return
+                }
+                firedThrough = max(firedThrough, at - 1)
+                appliedFrom = at
+                configText = text
+                configLoaded = clock.now()
+                let unit = CommitUnit(
+                    log: [.configuration(ConfigurationChange(seq: 0, at: at, path: path, text: text))],
+                    records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: at - 1)
+                commit(unit) { _ in continuation.resume(returning: .applied(summary: summary)) }
+                timerInstant = nil
+                armTimer()
+            }
+        }
+    }
+
+    /// Checks the configuration file without applying it: its summary, or every error.
+    public func checkConfig() -> Result<String, ConfigErrors> {
+        ConfigLoader.load(path: configPath).map { ConfigLoader.summary(of: $0, file: configPath) }
+    }
+
+    /// The ticket's snapshot as of now, or nil when it is not open.
+    public func ticket(_ id: String) async -> TicketView? {
+        await onQueue { [self] in
+            guard let snapshot = machine.engine.snapshot(of: id, at: clock.now()) else { return nil }
+            let calendars = machine.engine.configuration.calendars
+            let hours = snapshot.clocks.map { clock in
+                calendars.first { $0.name == clock.calendar }.map(CalendarText.describe) ?? ""
+            }
+            return TicketView(snapshot: snapshot, calendarHours: hours)
+        }
+    }
+
+    /// Open tickets matching `filter`, most urgent first.
+    public func tickets(matching filter: TicketFilter, limit: Int) async -> [TicketSummary] {
+        await onQueue { [self] in machine.engine.tickets(matching: filter, limit: limit, at: clock.now()) }
+    }
+
+    public func status() async -> HostStatus {
+        await onQueue { [self] in statusNow() }
+    }
+
+    /// The status, on `queue`.
+    private func statusNow() -> HostStatus {
+        HostStatus(
+            configPath: configPath, configLoaded: configLoaded, started: started,
+            openTickets: machine.engine.openTicketCount, armedTimers: machine.engine.armedTickets,
+            breaches: machine.engine.breachedTicketCount, nextDue: machine.nextDeadline())
+    }
+
+    /// Fires what is due now, as the timer would; for tests that move a ``ManualClock``.
+    public func fireDueNow() {
+        queue.sync { fireDue() }
+    }
+
+    /// Waits until everything accepted so far is durable; for tests.
+    public func drain() {
+        queue.sync {}
+        committer.drain()
+    }
+}

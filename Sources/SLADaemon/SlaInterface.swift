@@ -1,0 +1,119 @@
+/// The `io.slad.Sla` interface description, served through `org.varlink.service.GetInterfaceDescription`.
+///
+/// The same text ships as `Sources/SLADaemon/io.slad.Sla.varlink`; a test keeps the two equal.
+public enum SlaInterface {
+    public static let name = "io.slad.Sla"
+
+    public static let description = """
+        # slad: SLA and incident-escalation daemon. Ticket events in, clocks, breaches and escalations out.
+        # Instants are RFC 3339 strings in UTC ("2026-03-02T08:00:00Z"); durations are service seconds.
+        interface io.slad.Sla
+
+        # A ticket event in the replay input format. "at" defaults to the moment slad receives it.
+        type Event (
+            at: ?string,
+            ticket: string,
+            event: string,
+            priority: ?string,
+            impact: ?string,
+            urgency: ?string,
+            service: ?string,
+            customer: ?string,
+            line: ?int,
+            reason: ?string
+        )
+
+        # One clock of a ticket: state is running, paused, met, breached or stopped; calendar_hours says
+        # when the calendar counts; counted, target and remaining are service seconds (remaining < 0 once past).
+        type Clock (
+            clock: string,
+            line: ?int,
+            agreement: string,
+            calendar: string,
+            calendar_hours: string,
+            state: string,
+            counted: int,
+            target: ?int,
+            remaining: ?int,
+            due: ?string
+        )
+
+        # A ticket: state is open or resolved; its clocks, the events it received (at is the instant slad
+        # applied each at) and its timeline (records in the replay output format, "late": true when fired late).
+        type Ticket (
+            ticket: string,
+            state: string,
+            priority: string,
+            line: int,
+            sla: string,
+            agreements: []string,
+            pause_reason: ?string,
+            clocks: []Clock,
+            events: []Event,
+            timeline: []object
+        )
+
+        # One line of a ticket list; clock, due and remaining name the ticket's most urgent clock.
+        type TicketSummary (
+            ticket: string,
+            state: string,
+            priority: string,
+            line: int,
+            sla: string,
+            breached: bool,
+            clock: ?string,
+            clock_line: ?int,
+            agreement: ?string,
+            due: ?string,
+            remaining: ?int
+        )
+
+        # Which tickets to list. within is a duration such as "1h": at risk, due within it and not breached yet.
+        # agreement matches the ticket's SLA or the agreement of the line that holds it.
+        type Filter (
+            breached: ?bool,
+            within: ?string,
+            line: ?int,
+            agreement: ?string
+        )
+
+        # Applies the events in order, atomically: all are committed before the reply, or none is applied.
+        method Submit(events: []Event) -> (accepted: int)
+
+        # A ticket's state, clocks and timeline.
+        method GetTicket(ticket: string) -> (ticket: Ticket)
+
+        # Open tickets, most urgent first (breached first, then earliest due).
+        method ListTickets(filter: ?Filter, limit: ?int) -> (tickets: []TicketSummary)
+
+        # Every timeline record as it happens, in the replay output format; call with "more".
+        method Watch() -> (record: object)
+
+        # The daemon's health: uptime in seconds, configuration, tickets, armed timers, breaches.
+        method Status() -> (
+            version: string,
+            uptime: int,
+            config: string,
+            config_loaded: string,
+            open_tickets: int,
+            armed_timers: int,
+            breaches: int,
+            next_due: ?string
+        )
+
+        # Reads the configuration file again and applies it to running clocks, or refuses it whole.
+        method Reload() -> (summary: string)
+
+        # Checks the configuration file without applying it.
+        method CheckConfig() -> (summary: string)
+
+        # The ticket is not open; in Submit, index is the event that named it (from 0).
+        error UnknownTicket (ticket: string, index: ?int)
+
+        # Event number index of the batch (from 0) was refused; nothing of the batch was applied.
+        error InvalidEvent (index: int, message: string)
+
+        # The configuration file has errors, each "file:line:column: sentence".
+        error InvalidConfig (errors: []string)
+        """
+}

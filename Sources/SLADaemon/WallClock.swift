@@ -1,0 +1,34 @@
+import Foundation
+import SLACore
+
+/// Where the daemon reads the time of day. The engine never reads a clock; the host asks this one,
+/// so tests drive the host with a manual clock instead of sleeping.
+public protocol WallClock: Sendable {
+    /// The current instant, in whole seconds (the engine's resolution), rounded down.
+    func now() -> Instant
+}
+
+/// The system's real-time clock (CLOCK_REALTIME): what due instants in UTC are measured against.
+public struct SystemClock: WallClock {
+    public init() {}
+
+    public func now() -> Instant {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Instant(secondsSince1970: Int64(spec.tv_sec))
+    }
+}
+
+/// A clock that moves only when told to; for tests.
+public final class ManualClock: WallClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Instant
+
+    public init(_ start: Instant) { current = start }
+
+    public func now() -> Instant { lock.withLock { current } }
+
+    public func set(_ instant: Instant) { lock.withLock { current = instant } }
+
+    public func advance(seconds: Int64) { lock.withLock { current = current + seconds } }
+}
