@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a call to slad did not return a reply.
@@ -29,8 +29,7 @@ extension ControlError: CustomStringConvertible {
         case .remote(let name, let parameters):
             return RemoteErrorText.sentence(name: name, parameters: parameters)
         case .protocolViolation(let detail):
-            return "slad's reply made no sense: \(detail); check that the socket is slad's and that slactl "
-                + "and slad are the same version"
+            return "protocol error: \(detail)"
         }
     }
 

@@ -38,8 +38,7 @@ public final class VarlinkClient {
         let reply = try exchange(method, parameters, more: false)
         guard !reply.continues else {
             disconnect()
-            throw ControlError.protocolViolation(
-                "\(method) was called without \"more\" and the reply says \"continues\": true")
+            throw garbage("\(method) was called without \"more\" and the reply says \"continues\": true")
         }
         return reply.parameters
     }
@@ -55,6 +54,7 @@ public final class VarlinkClient {
     ) throws {
         var reply = try exchange(method, parameters, more: true)
         var finished = false
+        var replies = 1
         defer { if !finished { disconnect() } }
         while true {
             guard try each(reply.parameters) else { return }
@@ -62,7 +62,8 @@ public final class VarlinkClient {
                 finished = true
                 return
             }
-            reply = try receiveReply(to: method)
+            reply = try receiveReply(to: method, after: replies)
+            replies += 1
         }
     }
 
@@ -85,7 +86,8 @@ public final class VarlinkClient {
         if let code = socket.send(bytes) {
             disconnect()
             throw ControlError.protocolViolation(
-                "slad closed the connection before \(method) was sent (\(SystemError.message(code)))")
+                "slad closed the connection before \(method) was sent (\(SystemError.message(code))); did it stop? "
+                    + "(systemctl status slad)")
         }
         do {
             return try receiveReply(to: method)
@@ -95,29 +97,28 @@ public final class VarlinkClient {
         }
     }
 
-    /// Reads one NUL-terminated message and decodes it as a reply.
-    private func receiveReply(to method: String) throws -> Reply {
-        let message = try receiveMessage(replyingTo: method)
+    /// Reads one NUL-terminated message and decodes it as a reply; `after` counts a stream's earlier replies.
+    private func receiveReply(to method: String, after replies: Int = 0) throws -> Reply {
+        let message = try receiveMessage(replyingTo: method, after: replies)
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(message), options: [])
         } catch {
-            throw ControlError.protocolViolation("the reply to \(method) is not JSON: \(Self.excerpt(message))")
+            throw garbage("the reply to \(method) is not JSON: \(Self.excerpt(message))")
         }
         guard let reply = object as? [String: Any] else {
-            throw ControlError.protocolViolation(
-                "the reply to \(method) is not a JSON object: \(Self.excerpt(message))")
+            throw garbage("the reply to \(method) is not a JSON object: \(Self.excerpt(message))")
         }
         let parameters: [String: Any]
         switch reply["parameters"] {
         case nil, is NSNull: parameters = [:]
         case let object as [String: Any]: parameters = object
         default:
-            throw ControlError.protocolViolation("the reply to \(method) has \"parameters\" that are not an object")
+            throw garbage("the reply to \(method) has \"parameters\" that are not an object")
         }
         if let error = reply["error"] {
             guard let name = error as? String else {
-                throw ControlError.protocolViolation("the reply to \(method) has an \"error\" that is not a string")
+                throw garbage("the reply to \(method) has an \"error\" that is not a string")
             }
             throw ControlError.remote(name: name, parameters: parameters)
         }
@@ -126,14 +127,14 @@ public final class VarlinkClient {
         case nil, is NSNull: continues = false
         default:
             guard let flag = JSONFields.bool(reply, "continues") else {
-                throw ControlError.protocolViolation("the reply to \(method) has a \"continues\" that is not a boolean")
+                throw garbage("the reply to \(method) has a \"continues\" that is not a boolean")
             }
             continues = flag
         }
         return Reply(parameters: parameters, continues: continues)
     }
 
-    private func receiveMessage(replyingTo method: String) throws -> [UInt8] {
+    private func receiveMessage(replyingTo method: String, after replies: Int) throws -> [UInt8] {
         let socket = try connected()
         var searched = 0
         while true {
@@ -144,21 +145,26 @@ public final class VarlinkClient {
             }
             searched = received.count
             guard received.count <= maximumReplySize else {
-                throw ControlError.protocolViolation(
-                    "the reply to \(method) is longer than \(maximumReplySize) bytes without a closing NUL")
+                throw garbage("the reply to \(method) is longer than \(maximumReplySize) bytes without a closing NUL")
             }
             switch socket.receive(into: &chunk) {
             case .success(0):
+                let what: String
+                if !received.isEmpty {
+                    what = "in the middle of its reply to \(method) (\(received.count) bytes without the closing NUL)"
+                } else if replies > 0 {
+                    what = "after \(replies) \(replies == 1 ? "reply" : "replies") to \(method), without a last one"
+                } else {
+                    what = "without answering \(method)"
+                }
                 throw ControlError.protocolViolation(
-                    received.isEmpty
-                        ? "slad closed the connection without answering \(method)"
-                        : "slad closed the connection in the middle of its reply to \(method) "
-                            + "(\(received.count) bytes without the closing NUL)")
+                    "slad closed the connection \(what); did it stop? (systemctl status slad)")
             case .success(let count):
                 received.append(contentsOf: chunk[..<count])
             case .failure(let error):
                 throw ControlError.protocolViolation(
-                    "reading the reply to \(method) failed: \(SystemError.message(error.code))")
+                    "reading the reply to \(method) failed: \(SystemError.message(error.code)); did slad stop? "
+                        + "(systemctl status slad)")
             }
         }
     }
@@ -174,6 +180,12 @@ public final class VarlinkClient {
         socket?.close()
         socket = nil
         received.removeAll()
+    }
+
+    /// A reply that is no Varlink reply: most likely another program's socket, or another version of slad.
+    private func garbage(_ detail: String) -> ControlError {
+        .protocolViolation(
+            "\(detail); check that \(socketPath) is slad's socket and that slactl and slad are the same version")
     }
 
     private static func excerpt(_ message: [UInt8]) -> String {

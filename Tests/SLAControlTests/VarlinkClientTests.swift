@@ -3,9 +3,9 @@ import SLAControl
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The error `body` threw, if it was a ControlError.
@@ -52,10 +52,12 @@ struct VarlinkClientTests {
     @Test("replies split across writes, and two calls on one connection, arrive whole and in order")
     func repliesInPieces() throws {
         let first = #"{"parameters":{"ticket":{"ticket":"INC-1","state":"open","clocks":[]}}}"#
-        let peer = try CannedPeer([[
-            .readRequest, .replyInPieces(first, pieceSize: 7),
-            .readRequest, .reply(#"{"parameters":{"summary":"ok"}}"#),
-        ]])
+        let peer = try CannedPeer([
+            [
+                .readRequest, .replyInPieces(first, pieceSize: 7),
+                .readRequest, .reply(#"{"parameters":{"summary":"ok"}}"#),
+            ]
+        ])
         let client = try VarlinkClient(socketPath: peer.path)
         let ticket = try client.call("io.slad.Sla.GetTicket", ["ticket": "INC-1"])
         #expect(JSONFields.string(JSONFields.object(ticket, "ticket") ?? [:], "state") == "open")
@@ -74,10 +76,12 @@ struct VarlinkClientTests {
 
     @Test("an error reply becomes ControlError.remote with its name and parameters")
     func errorReply() throws {
-        let peer = try CannedPeer([[
-            .readRequest, .reply(#"{"error":"io.slad.Sla.UnknownTicket","parameters":{"ticket":"INC-9"}}"#),
-            .readRequest, .reply(#"{"parameters":{"ticket":{"ticket":"INC-1"}}}"#),
-        ]])
+        let peer = try CannedPeer([
+            [
+                .readRequest, .reply(#"{"error":"io.slad.Sla.UnknownTicket","parameters":{"ticket":"INC-9"}}"#),
+                .readRequest, .reply(#"{"parameters":{"ticket":{"ticket":"INC-1"}}}"#),
+            ]
+        ])
         let client = try VarlinkClient(socketPath: peer.path)
         let error = controlError { _ = try client.call("io.slad.Sla.GetTicket", ["ticket": "INC-9"]) }
         guard case .remote(let name, let parameters)? = error else {
@@ -94,13 +98,15 @@ struct VarlinkClientTests {
 
     @Test("a stream sends \"more\": true and ends with the reply without \"continues\"")
     func streamEndsOnLastReply() throws {
-        let peer = try CannedPeer([[
-            .readRequest,
-            .reply(#"{"parameters":{"record":{"kind":"due","n":1}},"continues":true}"#),
-            .replyInPieces(#"{"parameters":{"record":{"kind":"warning","n":2}},"continues":true}"#, pieceSize: 5),
-            .reply(#"{"parameters":{"record":{"kind":"breach","n":3}},"continues":false}"#),
-            .readRequest, .reply(#"{"parameters":{"version":"0.1.0"}}"#),
-        ]])
+        let peer = try CannedPeer([
+            [
+                .readRequest,
+                .reply(#"{"parameters":{"record":{"kind":"due","n":1}},"continues":true}"#),
+                .replyInPieces(#"{"parameters":{"record":{"kind":"warning","n":2}},"continues":true}"#, pieceSize: 5),
+                .reply(#"{"parameters":{"record":{"kind":"breach","n":3}},"continues":false}"#),
+                .readRequest, .reply(#"{"parameters":{"version":"0.1.0"}}"#),
+            ]
+        ])
         let client = try VarlinkClient(socketPath: peer.path)
         var seen: [Int] = []
         try client.stream("io.slad.Sla.Watch", [:]) { parameters in
@@ -136,11 +142,13 @@ struct VarlinkClientTests {
 
     @Test("an error reply in the middle of a stream ends it with ControlError.remote")
     func streamError() throws {
-        let peer = try CannedPeer([[
-            .readRequest,
-            .reply(#"{"parameters":{"record":{"n":1}},"continues":true}"#),
-            .reply(#"{"error":"org.varlink.service.PermissionDenied","parameters":{}}"#),
-        ]])
+        let peer = try CannedPeer([
+            [
+                .readRequest,
+                .reply(#"{"parameters":{"record":{"n":1}},"continues":true}"#),
+                .reply(#"{"error":"org.varlink.service.PermissionDenied","parameters":{}}"#),
+            ]
+        ])
         let client = try VarlinkClient(socketPath: peer.path)
         var seen = 0
         let error = controlError {
@@ -213,23 +221,28 @@ struct VarlinkClientTests {
             ("error not a string", [.readRequest, .reply(#"{"error":7}"#)], "\"error\""),
             ("closed mid-reply", [.readRequest, .raw(#"{"parameters":{"acc"#)], "in the middle of its reply"),
             ("closed without a reply", [.readRequest], "without answering"),
+            ("reply too long", [.readRequest, .raw(String(repeating: " ", count: 70_000))], "longer than 65536 bytes"),
             ("continues on a plain call", [.readRequest, .reply(#"{"parameters":{},"continues":true}"#)], "continues"),
         ] as [(String, [CannedPeer.Step], String)])
     func protocolViolations(_ name: String, _ script: [CannedPeer.Step], _ expected: String) throws {
         let peer = try CannedPeer([script])
         let client = try VarlinkClient(socketPath: peer.path)
+        client.maximumReplySize = 65_536
         let error = controlError { _ = try client.call("io.slad.Sla.Status", [:]) }
-        let detail = try #require(violation(error), "\(name): expected .protocolViolation, got \(String(describing: error))")
+        let detail = try #require(
+            violation(error), "\(name): expected .protocolViolation, got \(String(describing: error))")
         #expect(detail.contains(expected), "\(name): \(detail)")
         #expect(error?.exitStatus == ControlExitStatus.protocolError)
     }
 
     @Test("a stream cut off mid-reply is a protocol violation after the replies that came whole")
     func streamClosedMidReply() throws {
-        let peer = try CannedPeer([[
-            .readRequest, .reply(#"{"parameters":{"record":{"n":1}},"continues":true}"#),
-            .raw(#"{"parameters":{"rec"#),
-        ]])
+        let peer = try CannedPeer([
+            [
+                .readRequest, .reply(#"{"parameters":{"record":{"n":1}},"continues":true}"#),
+                .raw(#"{"parameters":{"rec"#),
+            ]
+        ])
         let client = try VarlinkClient(socketPath: peer.path)
         var seen = 0
         let error = controlError {
@@ -242,13 +255,42 @@ struct VarlinkClientTests {
         #expect(violation(error)?.contains("in the middle of its reply") == true)
     }
 
+    @Test("a stream closed between replies says so, and points at the daemon rather than at versions")
+    func streamClosedBetweenReplies() throws {
+        let peer = try CannedPeer([
+            [
+                .readRequest,
+                .reply(#"{"parameters":{"record":{"n":1}},"continues":true}"#),
+                .reply(#"{"parameters":{"record":{"n":2}},"continues":true}"#),
+            ]
+        ])
+        let client = try VarlinkClient(socketPath: peer.path)
+        let error = controlError { try client.stream("io.slad.Sla.Watch", [:]) { _ in true } }
+        #expect(
+            error?.description == "protocol error: slad closed the connection after 2 replies to io.slad.Sla.Watch, "
+                + "without a last one; did it stop? (systemctl status slad)")
+    }
+
+    @Test("garbage names the socket and suggests a version mismatch")
+    func garbageHint() throws {
+        let peer = try CannedPeer([[.readRequest, .raw("HTTP/1.1 400 Bad Request\r\n\u{0}")]])
+        let client = try VarlinkClient(socketPath: peer.path)
+        let error = controlError { _ = try client.call("io.slad.Sla.Status", [:]) }
+        #expect(
+            error?.description == #"protocol error: the reply to io.slad.Sla.Status is not JSON: "HTTP/1.1 400 Bad "#
+                + #"Request\#r\#n"; check that \#(peer.path) is slad's socket and that slactl and slad are the same version"#
+        )
+    }
+
     @Test("SlaControl sends the interface's method and parameter names")
     func interfaceCalls() throws {
-        let peer = try CannedPeer([[
-            .readRequest, .reply(#"{"parameters":{"accepted":1}}"#),
-            .readRequest, .reply(#"{"parameters":{"tickets":[]}}"#),
-            .readRequest, .reply(#"{"parameters":{"tickets":[]}}"#),
-        ]])
+        let peer = try CannedPeer([
+            [
+                .readRequest, .reply(#"{"parameters":{"accepted":1}}"#),
+                .readRequest, .reply(#"{"parameters":{"tickets":[]}}"#),
+                .readRequest, .reply(#"{"parameters":{"tickets":[]}}"#),
+            ]
+        ])
         let control = try SlaControl(socketPath: peer.path)
         let event = ControlEvent(ticket: "INC-1", kind: .pause, at: "2026-03-02T09:00:00Z", reason: "waiting-customer")
         #expect(JSONFields.int(try control.submit(event), "accepted") == 1)
@@ -256,13 +298,15 @@ struct VarlinkClientTests {
         _ = try control.tickets()
         #expect(peer.waitUntilDone())
         let requests = peer.requests
-        #expect(requests.map { JSONFields.string($0, "method") } == [
-            "io.slad.Sla.Submit", "io.slad.Sla.ListTickets", "io.slad.Sla.ListTickets",
-        ])
+        #expect(
+            requests.map { JSONFields.string($0, "method") } == [
+                "io.slad.Sla.Submit", "io.slad.Sla.ListTickets", "io.slad.Sla.ListTickets",
+            ])
         let submitted = JSONFields.objects(JSONFields.object(requests[0], "parameters") ?? [:], "events")
         #expect(submitted.count == 1)
-        #expect(JSONText.line(submitted[0])
-            == #"{"at":"2026-03-02T09:00:00Z","event":"pause","reason":"waiting-customer","ticket":"INC-1"}"#)
+        #expect(
+            JSONText.line(submitted[0])
+                == #"{"at":"2026-03-02T09:00:00Z","event":"pause","reason":"waiting-customer","ticket":"INC-1"}"#)
         let list = try #require(JSONFields.object(requests[1], "parameters"))
         #expect(JSONText.line(list) == #"{"filter":{"breached":true,"line":2},"limit":5}"#)
         #expect(JSONText.line(JSONFields.object(requests[2], "parameters") ?? ["x": 1]) == "{}")
