@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads an events file in the replay input format (one JSON object a line) line by line, without
@@ -24,6 +24,11 @@ public final class EventLineReader {
     public struct ReadError: Error, CustomStringConvertible {
         public var errno: Int32
         public var description: String { SystemError.message(errno) }
+
+        /// A read that failed with `errno`.
+        public init(errno: Int32) {
+            self.errno = errno
+        }
     }
 
     private let source: () throws -> [UInt8]?
@@ -31,6 +36,9 @@ public final class EventLineReader {
     private var start = 0
     private var atEnd = false
     private var lineNumber = 0
+
+    /// Lines read so far, blank ones included.
+    public var linesRead: Int { lineNumber }
 
     /// Reads from an open file descriptor (a file, or standard input for `-`); does not close it.
     public init(fileDescriptor: Int32) {
@@ -43,6 +51,11 @@ public final class EventLineReader {
                 if errno != EINTR { throw ReadError(errno: errno) }
             }
         }
+    }
+
+    /// Reads from any source of bytes: `source` returns the next chunk, or nil at the end.
+    public init(source: @escaping () throws -> [UInt8]?) {
+        self.source = source
     }
 
     /// Reads from bytes already in memory.
@@ -96,7 +109,8 @@ public final class EventLineReader {
             return .malformed(line: line, message: "not valid JSON")
         }
         guard let object = value as? [String: Any] else {
-            return .malformed(line: line, message: "an event is a JSON object, like {\"ticket\":\"INC-1\",\"event\":\"respond\"}")
+            return .malformed(
+                line: line, message: "an event is a JSON object, like {\"ticket\":\"INC-1\",\"event\":\"respond\"}")
         }
         return .event(line: line, object: object)
     }
@@ -114,6 +128,8 @@ public struct EventImport {
         case refused(line: Int, message: String)
         /// The line is not a JSON object; nothing from it on was sent.
         case malformed(line: Int, message: String)
+        /// The file could not be read at this line (errno); the events before it were sent.
+        case unreadable(line: Int, errno: Int32)
         /// The call failed otherwise (slad went away, another Varlink error); `line` is the first line of
         /// the batch that failed, which may or may not have been applied.
         case failed(line: Int, error: ControlError)
@@ -140,13 +156,12 @@ public struct EventImport {
 
     /// Reads `reader` to its end (or to the first refused or malformed line) and hands each batch to
     /// `submit`, which returns the number slad accepted (the reply's `accepted`). `progress` is told the
-    /// running total after each batch.
-    /// - Throws: ``EventLineReader/ReadError`` when the file cannot be read (what was sent before stays applied).
+    /// running total after each batch. When the file cannot be read on, the events read so far are sent first.
     public func run(
         _ reader: EventLineReader,
         submit: ([[String: Any]]) throws -> Int,
         progress: (Int) -> Void = { _ in }
-    ) throws -> Outcome {
+    ) -> Outcome {
         var accepted = 0
         var lastLine = 0
         var batch: [[String: Any]] = []
@@ -186,7 +201,19 @@ public struct EventImport {
             return refusal
         }
 
-        while let line = try reader.next() {
+        while true {
+            let next: EventLineReader.Line?
+            do {
+                next = try reader.next()
+            } catch {
+                let code = (error as? EventLineReader.ReadError)?.errno ?? EIO
+                if !batch.isEmpty, let stop = flush() {
+                    return Outcome(accepted: accepted, stop: stop, lastLine: lastLine)
+                }
+                return Outcome(
+                    accepted: accepted, stop: .unreadable(line: reader.linesRead + 1, errno: code), lastLine: lastLine)
+            }
+            guard let line = next else { break }
             switch line {
             case .event(let number, let object):
                 lastLine = number

@@ -3,9 +3,9 @@ import Foundation
 import SLAControl
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `slactl submit events.jsonl`: bulk import in the replay input format.
@@ -47,19 +47,13 @@ struct SubmitCommand: ParsableCommand {
         defer { if descriptor != STDIN_FILENO { close(descriptor) } }
 
         try Invocation.run(options) { control, output in
-            let outcome: EventImport.Outcome
-            do {
-                outcome = try EventImport(batchSize: batchSize).run(EventLineReader(fileDescriptor: descriptor)) {
-                    batch in
-                    let reply = try control.submit(batch)
-                    guard let accepted = JSONFields.int(reply, "accepted") else {
-                        throw ControlError.protocolViolation("the reply to Submit has no \"accepted\" count")
-                    }
-                    return accepted
+            let reader = EventLineReader(fileDescriptor: descriptor)
+            let outcome = EventImport(batchSize: batchSize).run(reader) { batch in
+                let reply = try control.submit(batch)
+                guard let accepted = JSONFields.int(reply, "accepted") else {
+                    throw ControlError.protocolViolation("the reply to Submit has no \"accepted\" count")
                 }
-            } catch let error as EventLineReader.ReadError {
-                Output.error("cannot read \(name): \(error); the events read before were submitted")
-                throw ExitCode(ControlExitStatus.noInput)
+                return accepted
             }
             try report(outcome, name: name, output: output)
         }
@@ -81,17 +75,22 @@ struct SubmitCommand: ParsableCommand {
             let why: String
             if case .refused = outcome.stop { why = "slad refused the event: \(message)" } else { why = message }
             Output.error("\(name):\(line): \(why)")
-            Output.error(
-                "\(outcome.accepted) event(s) before line \(line) were applied, none from it on; \(continueHint(line))")
+            Output.error(applied(outcome.accepted, before: line) + continueHint(line))
             if options.json { output.line(JSONText.line(result)) }
             throw ExitCode(ControlExitStatus.refused)
+        case .unreadable(let line, let code):
+            result["line"] = line
+            result["message"] = String(cString: strerror(code))
+            Output.error("cannot read \(name) at line \(line): \(String(cString: strerror(code)))")
+            Output.error(applied(outcome.accepted, before: line).dropLast(2) + ".")
+            if options.json { output.line(JSONText.line(result)) }
+            throw ExitCode(ControlExitStatus.noInput)
         case .failed(let line, let error):
             result["line"] = line
             result["message"] = error.description
             Output.error(error.description)
             if case .remote = error {
-                Output.error(
-                    "\(outcome.accepted) event(s) before line \(line) were applied, none from it on; \(continueHint(line))")
+                Output.error(applied(outcome.accepted, before: line) + continueHint(line))
             } else {
                 Output.error(
                     "\(outcome.accepted) event(s) before line \(line) were applied; the batch from line \(line) on "
@@ -100,5 +99,9 @@ struct SubmitCommand: ParsableCommand {
             if options.json { output.line(JSONText.line(result)) }
             throw ExitCode(error.exitStatus)
         }
+    }
+
+    private func applied(_ accepted: Int, before line: Int) -> String {
+        "\(accepted) event(s) before line \(line) were applied, none from it on; "
     }
 }

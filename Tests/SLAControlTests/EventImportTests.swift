@@ -3,9 +3,9 @@ import SLAControl
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// All lines of a reader.
@@ -43,7 +43,8 @@ final class FakeSubmit {
         let tickets = batch.map { JSONFields.string($0, "ticket") ?? "" }
         if let index = tickets.firstIndex(where: refused.contains) {
             throw ControlError.remote(
-                name: "io.slad.Sla.InvalidEvent", parameters: ["index": index, "message": "unknown ticket \(tickets[index])"])
+                name: "io.slad.Sla.InvalidEvent",
+                parameters: ["index": index, "message": "unknown ticket \(tickets[index])"])
         }
         applied += tickets
         return batch.count
@@ -95,7 +96,9 @@ struct EventImportTests {
         // Every 100th event is followed by a blank line, which shifts later numbers by one.
         let numbers = lines.map { summary($0).0 }
         let expected = (1...count).map { $0 + ($0 - 1) / 100 }
-        #expect(numbers.elementsEqual(expected), "first difference at \(String(describing: zip(numbers, expected).first { $0 != $1 }))")
+        #expect(
+            numbers.elementsEqual(expected),
+            "first difference at \(String(describing: zip(numbers, expected).first { $0 != $1 }))")
         #expect(lines.map { summary($0).1! }.elementsEqual((1...count).map { "INC-\($0)" }))
     }
 
@@ -103,7 +106,7 @@ struct EventImportTests {
     func batches() throws {
         let text = (1...2500).map { event("INC-\($0)") }.joined(separator: "\n")
         let fake = FakeSubmit()
-        let outcome = try EventImport(batchSize: 1000).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
+        let outcome = EventImport(batchSize: 1000).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
         #expect(outcome.accepted == 2500)
         #expect(outcome.stop == nil)
         #expect(outcome.lastLine == 2500)
@@ -117,7 +120,7 @@ struct EventImportTests {
         let lines = (1...2500).map { event("INC-\($0)") + ($0 == 1000 ? "\n" : "") }
         let fake = FakeSubmit()
         fake.refused = ["INC-1503"]
-        let outcome = try EventImport(batchSize: 1000).run(
+        let outcome = EventImport(batchSize: 1000).run(
             EventLineReader(data: Data(lines.joined(separator: "\n").utf8)), submit: fake.submit)
         #expect(outcome.accepted == 1502)
         guard case .refused(let line, let message)? = outcome.stop else {
@@ -136,7 +139,7 @@ struct EventImportTests {
         let text = (1...10).map { event("INC-\($0)") }.joined(separator: "\n")
         let fake = FakeSubmit()
         fake.refused = ["INC-7", "INC-3"]
-        let outcome = try EventImport(batchSize: 10).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
+        let outcome = EventImport(batchSize: 10).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
         guard case .refused(let line, _)? = outcome.stop else {
             Issue.record("expected a refusal")
             return
@@ -151,7 +154,7 @@ struct EventImportTests {
     func malformedStops() throws {
         let text = (1...6).map { event("INC-\($0)") }.joined(separator: "\n") + "\nnot json\n" + event("INC-8")
         let fake = FakeSubmit()
-        let outcome = try EventImport(batchSize: 4).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
+        let outcome = EventImport(batchSize: 4).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
         guard case .malformed(let line, let message)? = outcome.stop else {
             Issue.record("expected a malformed line, got \(String(describing: outcome.stop))")
             return
@@ -168,7 +171,7 @@ struct EventImportTests {
         let text = (1...25).map { event("INC-\($0)") }.joined(separator: "\n")
         let fake = FakeSubmit()
         fake.failAfter = 2
-        let outcome = try EventImport(batchSize: 10).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
+        let outcome = EventImport(batchSize: 10).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
         guard case .failed(let line, let error)? = outcome.stop else {
             Issue.record("expected a failure, got \(String(describing: outcome.stop))")
             return
@@ -178,16 +181,57 @@ struct EventImportTests {
         #expect(outcome.accepted == 20)
     }
 
+    @Test("a file that cannot be read stops the import with errno, after sending what was read")
+    func unreadable() throws {
+        let directory = try CannedPeer.temporaryDirectory()
+        defer { rmdir(directory) }
+        let descriptor = open(directory, O_RDONLY)  // opens, but read(2) fails with EISDIR
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let fake = FakeSubmit()
+        let outcome = EventImport(batchSize: 10).run(EventLineReader(fileDescriptor: descriptor), submit: fake.submit)
+        guard case .unreadable(let line, let code)? = outcome.stop else {
+            Issue.record("expected .unreadable, got \(String(describing: outcome.stop))")
+            return
+        }
+        #expect(line == 1)
+        #expect(code == EISDIR)
+        #expect(fake.batchSizes.isEmpty)
+    }
+
+    @Test("a read error in the middle of the file: the lines before it are sent, the stop names the next line")
+    func unreadableMidway() {
+        var chunks = [Array((event("INC-1") + "\n" + event("INC-2") + "\n\n" + event("INC-").dropLast(5)).utf8)]
+        let reader = EventLineReader {
+            if chunks.isEmpty { throw EventLineReader.ReadError(errno: EIO) }
+            return chunks.removeFirst()
+        }
+        let fake = FakeSubmit()
+        let outcome = EventImport(batchSize: 10).run(reader, submit: fake.submit)
+        guard case .unreadable(let line, let code)? = outcome.stop else {
+            Issue.record("expected .unreadable, got \(String(describing: outcome.stop))")
+            return
+        }
+        #expect(line == 4, "lines 1 to 3 were read (3 is blank); line 4 broke off")
+        #expect(code == EIO)
+        #expect(fake.applied == ["INC-1", "INC-2"])
+        #expect(outcome.accepted == 2)
+    }
+
     @Test("over the socket: InvalidEvent from the peer stops the import at the refused line")
     func overTheSocket() throws {
-        let peer = try CannedPeer([[
-            .readRequest, .reply(#"{"parameters":{"accepted":2}}"#),
-            .readRequest,
-            .reply(#"{"error":"io.slad.Sla.InvalidEvent","parameters":{"index":0,"message":"\"line\" must be 1 to 4"}}"#),
-        ]])
+        let peer = try CannedPeer([
+            [
+                .readRequest, .reply(#"{"parameters":{"accepted":2}}"#),
+                .readRequest,
+                .reply(
+                    #"{"error":"io.slad.Sla.InvalidEvent","parameters":{"index":0,"message":"\"line\" must be 1 to 4"}}"#
+                ),
+            ]
+        ])
         let control = try SlaControl(socketPath: peer.path)
         let text = [event("INC-1"), event("INC-2"), "", event("INC-3")].joined(separator: "\n")
-        let outcome = try EventImport(batchSize: 2).run(EventLineReader(data: Data(text.utf8))) { batch in
+        let outcome = EventImport(batchSize: 2).run(EventLineReader(data: Data(text.utf8))) { batch in
             JSONFields.int(try control.submit(batch), "accepted") ?? 0
         }
         #expect(outcome.accepted == 2)
@@ -198,6 +242,9 @@ struct EventImportTests {
         #expect(line == 4)
         #expect(message == "\"line\" must be 1 to 4")
         #expect(peer.waitUntilDone())
-        #expect(peer.requests.map { JSONFields.objects(JSONFields.object($0, "parameters") ?? [:], "events").count } == [2, 1])
+        #expect(
+            peer.requests.map { JSONFields.objects(JSONFields.object($0, "parameters") ?? [:], "events").count } == [
+                2, 1,
+            ])
     }
 }
