@@ -49,7 +49,9 @@ public struct ControlEvent: Equatable, Sendable {
 
     /// What happened, for people: "INC-1 opened (P2)", "INC-1 assigned to line 2".
     public var summary: String {
-        let priorityChoice = priority ?? [impact.map { "impact \($0)" }, urgency.map { "urgency \($0)" }]
+        let priorityChoice =
+            priority
+            ?? [impact.map { "impact \($0)" }, urgency.map { "urgency \($0)" }]
             .compactMap { $0 }.joined(separator: ", ")
         let when = at.map { " at \($0)" } ?? ""
         switch kind {

@@ -5,7 +5,8 @@ public enum JSONText {
     /// One line of JSON for a reply's parameters or a record; `{}` for what `JSONSerialization` cannot encode.
     public static func line(_ value: Any) -> String {
         guard JSONSerialization.isValidJSONObject(value),
-            let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try? JSONSerialization.data(
+                withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
@@ -57,9 +58,9 @@ public enum JSONFields {
     /// well on Linux, so `is Bool` cannot tell them apart.
     static func isBoolean(_ number: NSNumber) -> Bool {
         #if canImport(Darwin)
-        return CFGetTypeID(number) == CFBooleanGetTypeID()
+            return CFGetTypeID(number) == CFBooleanGetTypeID()
         #else
-        return String(cString: number.objCType) == "c"
+            return String(cString: number.objCType) == "c"
         #endif
     }
 }

@@ -9,7 +9,8 @@ public enum TicketListing {
             .init("BREACHED"), .init("NEXT CLOCK"), .init("AGREEMENT"), .init("REMAINING", .right), .init("DUE"),
         ])
         for ticket in tickets {
-            let clock = JSONFields.string(ticket, "clock") == nil
+            let clock =
+                JSONFields.string(ticket, "clock") == nil
                 ? "-" : RecordText.clockName(ticket, lineKey: "clock_line")
             table.append([
                 JSONFields.string(ticket, "ticket") ?? "?", JSONFields.string(ticket, "state") ?? "?",

@@ -1,7 +1,9 @@
 /// Timeline records and ticket events as one readable line each, for `show` and `watch`.
 public enum RecordText {
     /// A clock's name for people: `response`, `resolution`, `line 2`.
-    public static func clockName(_ object: [String: Any], clockKey: String = "clock", lineKey: String = "line") -> String {
+    public static func clockName(
+        _ object: [String: Any], clockKey: String = "clock", lineKey: String = "line"
+    ) -> String {
         let clock = JSONFields.string(object, clockKey) ?? "?"
         if clock == "line", let line = JSONFields.int(object, lineKey) { return "line \(line)" }
         return clock
@@ -59,7 +61,9 @@ public enum RecordText {
         if let urgency = JSONFields.string(event, "urgency") { details.append("urgency \(urgency)") }
         if let service = JSONFields.string(event, "service") { details.append("service \(service)") }
         if let customer = JSONFields.string(event, "customer") { details.append("customer \(customer)") }
-        if let line = JSONFields.int(event, "line") { details.append(name == "assign" ? "to line \(line)" : "line \(line)") }
+        if let line = JSONFields.int(event, "line") {
+            details.append(name == "assign" ? "to line \(line)" : "line \(line)")
+        }
         if let reason = JSONFields.string(event, "reason") { details.append(reason) }
         return label("event") + name + (details.isEmpty ? "" : " " + details.joined(separator: ", "))
     }

@@ -38,7 +38,8 @@ public struct TicketReport {
         let agreements = (ticket["agreements"] as? [Any] ?? []).compactMap { $0 as? String }
         if !agreements.isEmpty { lines.append("agreements: " + agreements.joined(separator: ", ")) }
         if let reason = JSONFields.string(ticket, "pause_reason") {
-            let since = pausedSpans().last(where: { $0.until == nil }).map { " since \(instants.format($0.from))" } ?? ""
+            let since =
+                pausedSpans().last(where: { $0.until == nil }).map { " since \(instants.format($0.from))" } ?? ""
             lines.append("waiting: \(reason)\(since)")
         }
         return lines.joined(separator: "\n")
@@ -89,15 +90,18 @@ public struct TicketReport {
         switch state {
         case "running":
             if let remaining, remaining > 0, let due = JSONFields.string(clock, "due") {
-                sentence += "\(ofTarget); the other \(DurationFormat.service(remaining)) count only in \(calendar), "
+                sentence +=
+                    "\(ofTarget); the other \(DurationFormat.service(remaining)) count only in \(calendar), "
                     + "so it is due \(instants.format(due))."
             } else {
-                sentence += "\(ofTarget) in \(calendar); the target is used up"
+                sentence +=
+                    "\(ofTarget) in \(calendar); the target is used up"
                     + (remaining.map { $0 < 0 ? ", over by \(DurationFormat.service(-$0))" : "" } ?? "") + "."
             }
         case "paused":
             let reason = JSONFields.string(ticket, "pause_reason").map { " (\($0))" } ?? ""
-            sentence += "paused\(reason), so no due instant until the ticket resumes; \(ofTarget), "
+            sentence +=
+                "paused\(reason), so no due instant until the ticket resumes; \(ofTarget), "
                 + "\(DurationFormat.service(max(remaining ?? 0, 0))) left in \(calendar)."
         case "met":
             let at = outcomeInstant("met", of: clock).map { " at \($0)" } ?? ""
@@ -105,7 +109,8 @@ public struct TicketReport {
         case "breached":
             let at = outcomeInstant("breach", of: clock).map { " at \($0)" } ?? ""
             let over = remaining.map { $0 < 0 ? ", over by \(DurationFormat.service(-$0))" : "" } ?? ""
-            sentence += "breached\(at), when \(DurationFormat.service(target)) had counted in \(calendar); "
+            sentence +=
+                "breached\(at), when \(DurationFormat.service(target)) had counted in \(calendar); "
                 + "\(countedText) counted now\(over)."
         default:
             sentence += "\(state); \(ofTarget) in \(calendar)."
@@ -151,7 +156,9 @@ public struct TicketReport {
             if let until = span.until, let from = instants.parse(span.from), let end = instants.parse(until) {
                 length = DurationFormat.span(Int(end.timeIntervalSince(from)))
             }
-            table.append([instants.format(span.from), span.until.map(instants.format) ?? "still waiting", length, span.reason])
+            table.append([
+                instants.format(span.from), span.until.map(instants.format) ?? "still waiting", length, span.reason,
+            ])
         }
         return "Paused (the clocks of agreements whose pause_on names the reason stand still; others run on):\n"
             + indent(table.render())
@@ -167,7 +174,10 @@ public struct TicketReport {
         for record in JSONFields.objects(ticket, "timeline") {
             let at = JSONFields.string(record, "at") ?? "?"
             entries.append(
-                (instants.parse(at) ?? .distantFuture, entries.count, at, RecordText.describe(record, instants: instants)))
+                (
+                    instants.parse(at) ?? .distantFuture, entries.count, at,
+                    RecordText.describe(record, instants: instants)
+                ))
         }
         guard !entries.isEmpty else { return "" }
         entries.sort { ($0.date, $0.order) < ($1.date, $1.order) }

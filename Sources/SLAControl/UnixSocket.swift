@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A connected Unix stream socket: blocking reads and writes, errno carried into the error.
@@ -20,14 +20,14 @@ struct UnixSocket {
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
 
         #if canImport(Glibc)
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
+            let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw ControlError.unreachable(path: path, errno: errno) }
         #if canImport(Darwin)
-        var on: Int32 = 1
-        _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+            var on: Int32 = 1
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
         #endif
 
         let length = socklen_t(MemoryLayout<sockaddr_un>.size)
@@ -75,9 +75,9 @@ struct UnixSocket {
     }
 
     #if canImport(Glibc)
-    private var noSignal: Int32 { Int32(MSG_NOSIGNAL) }
+        private var noSignal: Int32 { Int32(MSG_NOSIGNAL) }
     #else
-    private var noSignal: Int32 { 0 }
+        private var noSignal: Int32 { 0 }
     #endif
 }
 

@@ -23,7 +23,8 @@ struct OpenCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The customer, e.g. acme (picks the SLA).", valueName: "name"))
     var customer: String?
 
-    @Option(help: ArgumentHelp("The support line that takes it, 1 to 4 (default: 1, the service desk).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("The support line that takes it, 1 to 4 (default: 1, the service desk).", valueName: "n"))
     var line: Int?
 
     @OptionGroup var time: EventTimeOption

@@ -27,7 +27,8 @@ struct EventTimeOption: ParsableArguments {
 
     func validate() throws {
         if let at, !InstantFormat.isTimestamp(at) {
-            throw ValidationError("--at needs an RFC 3339 timestamp with an offset, like 2026-03-02T09:00:00+01:00: \(at)")
+            throw ValidationError(
+                "--at needs an RFC 3339 timestamp with an offset, like 2026-03-02T09:00:00+01:00: \(at)")
         }
     }
 }
@@ -37,7 +38,8 @@ struct PriorityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The priority level, e.g. P2.", valueName: "level"))
     var priority: String?
 
-    @Option(help: ArgumentHelp("The impact, e.g. high (with --urgency, through the priority matrix).", valueName: "impact"))
+    @Option(
+        help: ArgumentHelp("The impact, e.g. high (with --urgency, through the priority matrix).", valueName: "impact"))
     var impact: String?
 
     @Option(help: ArgumentHelp("The urgency, e.g. low (with --impact).", valueName: "urgency"))

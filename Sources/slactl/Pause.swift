@@ -12,7 +12,9 @@ struct PauseCommand: ParsableCommand {
     @Argument(help: "The ticket id, e.g. INC-1.")
     var ticket: String
 
-    @Option(help: ArgumentHelp("Why it waits, as the agreements' pause_on names it, e.g. waiting-customer.", valueName: "reason"))
+    @Option(
+        help: ArgumentHelp(
+            "Why it waits, as the agreements' pause_on names it, e.g. waiting-customer.", valueName: "reason"))
     var reason: String
 
     @OptionGroup var time: EventTimeOption

@@ -33,7 +33,8 @@ struct FormattingTests {
         #expect(DurationFormat.parse(text) == seconds)
     }
 
-    @Test("malformed durations are refused", arguments: ["", "1d", "h", "30m1h", "1h1h", "1.5h", "15", "-1h", "1h 30m"])
+    @Test(
+        "malformed durations are refused", arguments: ["", "1d", "h", "30m1h", "1h1h", "1.5h", "15", "-1h", "1h 30m"])
     func refuses(_ text: String) {
         #expect(DurationFormat.parse(text) == nil)
     }
@@ -65,12 +66,13 @@ struct FormattingTests {
         table.append(["response", "3h48m", "-"])
         table.append(["line 2", "-5m07s"])
         table.append(["resolution", "12m00s", "2026-03-02 15:40:00 +00:00", "dropped"])
-        #expect(table.render() == """
-            CLOCK       REMAINING  DUE
-            response        3h48m  -
-            line 2         -5m07s
-            resolution     12m00s  2026-03-02 15:40:00 +00:00
-            """)
+        #expect(
+            table.render() == """
+                CLOCK       REMAINING  DUE
+                response        3h48m  -
+                line 2         -5m07s
+                resolution     12m00s  2026-03-02 15:40:00 +00:00
+                """)
         #expect(TextTable([.init("A"), .init("B")]).render() == "A  B")
     }
 
@@ -97,23 +99,28 @@ struct FormattingTests {
 struct DefaultPathsTests {
     @Test("$SLAD_SOCKET wins, for root too")
     func explicit() {
-        #expect(DefaultPaths.socket(environment: ["SLAD_SOCKET": "/srv/s", "XDG_RUNTIME_DIR": "/run/user/1000"], userID: 1000)
-            == "/srv/s")
+        #expect(
+            DefaultPaths.socket(
+                environment: ["SLAD_SOCKET": "/srv/s", "XDG_RUNTIME_DIR": "/run/user/1000"], userID: 1000)
+                == "/srv/s")
         #expect(DefaultPaths.socket(environment: ["SLAD_SOCKET": "/srv/s"], userID: 0) == "/srv/s")
     }
 
     @Test("root uses systemd's runtime directory")
     func root() {
-        #expect(DefaultPaths.socket(environment: ["XDG_RUNTIME_DIR": "/run/user/0"], userID: 0) == "/run/slad/io.slad.Sla")
+        #expect(
+            DefaultPaths.socket(environment: ["XDG_RUNTIME_DIR": "/run/user/0"], userID: 0) == "/run/slad/io.slad.Sla")
     }
 
     @Test("other users: $XDG_RUNTIME_DIR/slad, else /tmp/slad-UID; empty variables count as unset")
     func user() {
-        #expect(DefaultPaths.socket(environment: ["XDG_RUNTIME_DIR": "/run/user/1000/"], userID: 1000)
-            == "/run/user/1000/slad/io.slad.Sla")
+        #expect(
+            DefaultPaths.socket(environment: ["XDG_RUNTIME_DIR": "/run/user/1000/"], userID: 1000)
+                == "/run/user/1000/slad/io.slad.Sla")
         #expect(DefaultPaths.socket(environment: [:], userID: 1000) == "/tmp/slad-1000/io.slad.Sla")
-        #expect(DefaultPaths.socket(environment: ["SLAD_SOCKET": "", "XDG_RUNTIME_DIR": ""], userID: 42)
-            == "/tmp/slad-42/io.slad.Sla")
+        #expect(
+            DefaultPaths.socket(environment: ["SLAD_SOCKET": "", "XDG_RUNTIME_DIR": ""], userID: 42)
+                == "/tmp/slad-42/io.slad.Sla")
     }
 }
 
@@ -138,23 +145,31 @@ struct ErrorTextTests {
 
     @Test("messages say what to do")
     func messages() {
-        #expect(ControlError.unreachable(path: "/run/slad/io.slad.Sla", errno: ENOENT).description
-            == "cannot reach slad at /run/slad/io.slad.Sla: No such file or directory; is slad running? (--socket PATH)")
-        #expect(ControlError.remote(name: "io.slad.Sla.UnknownTicket", parameters: ["ticket": "INC-7"]).description
-            == "no open ticket INC-7; `slactl list` shows the open ones")
-        #expect(ControlError.remote(name: "io.slad.Sla.InvalidEvent", parameters: ["index": 0, "message": "unknown priority P9"])
+        #expect(
+            ControlError.unreachable(path: "/run/slad/io.slad.Sla", errno: ENOENT).description
+                == "cannot reach slad at /run/slad/io.slad.Sla: No such file or directory; is slad running? (--socket PATH)"
+        )
+        #expect(
+            ControlError.remote(name: "io.slad.Sla.UnknownTicket", parameters: ["ticket": "INC-7"]).description
+                == "no open ticket INC-7; `slactl list` shows the open ones")
+        #expect(
+            ControlError.remote(
+                name: "io.slad.Sla.InvalidEvent", parameters: ["index": 0, "message": "unknown priority P9"]
+            )
             .description == "slad refused the event: unknown priority P9")
         let config = ControlError.remote(
             name: "io.slad.Sla.InvalidConfig",
             parameters: ["errors": ["slad.yaml:3:5: unknown calendar \"offce\"", "slad.yaml:9:1: x"]])
-        #expect(config.description == """
-            slad refused the configuration file; fix these and try again:
-              slad.yaml:3:5: unknown calendar "offce"
-              slad.yaml:9:1: x
-            """)
+        #expect(
+            config.description == """
+                slad refused the configuration file; fix these and try again:
+                  slad.yaml:3:5: unknown calendar "offce"
+                  slad.yaml:9:1: x
+                """)
         #expect(ControlError.unreachable(path: "/s", errno: EACCES).description.contains("permission denied"))
-        #expect(ControlError.remote(name: "io.slad.Sla.Other", parameters: ["why": 1]).description
-            == #"slad answered with the error io.slad.Sla.Other {"why":1}"#)
+        #expect(
+            ControlError.remote(name: "io.slad.Sla.Other", parameters: ["why": 1]).description
+                == #"slad answered with the error io.slad.Sla.Other {"why":1}"#)
     }
 }
 
@@ -164,18 +179,23 @@ struct ControlEventTests {
     func object() {
         let open = ControlEvent(
             ticket: "INC-1", kind: .open, impact: "high", urgency: "low", service: "mail", line: 2)
-        #expect(JSONText.line(open.object)
-            == #"{"event":"open","impact":"high","line":2,"service":"mail","ticket":"INC-1","urgency":"low"}"#)
-        #expect(JSONText.line(ControlEvent(ticket: "INC-1", kind: .resolve).object) == #"{"event":"resolve","ticket":"INC-1"}"#)
+        #expect(
+            JSONText.line(open.object)
+                == #"{"event":"open","impact":"high","line":2,"service":"mail","ticket":"INC-1","urgency":"low"}"#)
+        #expect(
+            JSONText.line(ControlEvent(ticket: "INC-1", kind: .resolve).object)
+                == #"{"event":"resolve","ticket":"INC-1"}"#)
     }
 
     @Test("the sentence for people names what happened")
     func summary() {
         #expect(ControlEvent(ticket: "INC-1", kind: .open, priority: "P2").summary == "INC-1 opened (P2)")
         #expect(ControlEvent(ticket: "INC-1", kind: .assign, line: 3).summary == "INC-1 assigned to line 3")
-        #expect(ControlEvent(ticket: "INC-1", kind: .reprioritize, impact: "high", urgency: "high").summary
-            == "INC-1 reprioritized (impact high, urgency high)")
-        #expect(ControlEvent(ticket: "INC-1", kind: .pause, at: "2026-03-02T09:00:00Z", reason: "waiting-customer").summary
-            == "INC-1 paused (waiting-customer) at 2026-03-02T09:00:00Z")
+        #expect(
+            ControlEvent(ticket: "INC-1", kind: .reprioritize, impact: "high", urgency: "high").summary
+                == "INC-1 reprioritized (impact high, urgency high)")
+        #expect(
+            ControlEvent(ticket: "INC-1", kind: .pause, at: "2026-03-02T09:00:00Z", reason: "waiting-customer").summary
+                == "INC-1 paused (waiting-customer) at 2026-03-02T09:00:00Z")
     }
 }
