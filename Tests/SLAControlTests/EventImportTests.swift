@@ -102,11 +102,14 @@ struct EventImportTests {
         #expect(lines.map { summary($0).1! }.elementsEqual((1...count).map { "INC-\($0)" }))
     }
 
-    @Test("a whole file goes in batches of the batch size")
+    @Test("a whole file goes in batches of the batch size, with the running total after each")
     func batches() throws {
         let text = (1...2500).map { event("INC-\($0)") }.joined(separator: "\n")
         let fake = FakeSubmit()
-        let outcome = EventImport(batchSize: 1000).run(EventLineReader(data: Data(text.utf8)), submit: fake.submit)
+        var totals: [Int] = []
+        let outcome = EventImport(batchSize: 1000).run(
+            EventLineReader(data: Data(text.utf8)), submit: fake.submit, progress: { totals.append($0) })
+        #expect(totals == [1000, 2000, 2500], "progress hears the running total after each batch")
         #expect(outcome.accepted == 2500)
         #expect(outcome.stop == nil)
         #expect(outcome.lastLine == 2500)
