@@ -85,6 +85,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SLADaemonTests", dependencies: ["SLADaemon", "SLACore", "SLAConfig", "SLAWire"]),
+        .testTarget(name: "SLAControlTests", dependencies: ["SLAControl"]),
         .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,30 @@
+import ArgumentParser
+import SLAControl
+
+/// `slactl show INC-1`: a ticket's clocks and why each is due when it is.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a ticket: state, clocks, and a timeline that explains each due instant.",
+        discussion: """
+            For people: the ticket's state, priority, line, SLA and pause reason; a table of its clocks \
+            (counted service time against the target, remaining, due); one sentence per clock on why it is due \
+            when it is (the counted time and the calendar's service hours); the spans it waited; and its events \
+            and timeline records (due, warnings, breaches, escalations, late firings) in order. Instants are \
+            shown in the local time zone (TZ). With --json, slad's GetTicket reply as it came.
+            """
+    )
+
+    @Argument(help: "The ticket id, e.g. INC-1.")
+    var ticket: String
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try Invocation.run(options) { control, output in
+            output.reply(try control.ticket(ticket)) { reply in
+                TicketReport(ticket: JSONFields.object(reply, "ticket") ?? [:]).render()
+            }
+        }
+    }
+}
