@@ -25,6 +25,11 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     @inlinable
+    /// The instant `rhs` seconds earlier.
+    public static func - (lhs: Instant, rhs: Int64) -> Instant {
+        Instant(secondsSince1970: lhs.secondsSince1970 - rhs)
+    }
+
     public static func - (lhs: Instant, rhs: Instant) -> Int64 {
         lhs.secondsSince1970 - rhs.secondsSince1970
     }

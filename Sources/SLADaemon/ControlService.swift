@@ -105,15 +105,13 @@ public struct ControlService: VarlinkService {
         }
         let snapshot = view.snapshot
         let store = host.store
-        let timeline: [String]
-        let events: [StoredEvent]
+        var timeline: [String] = []
+        var events: [StoredEvent] = []
         do {
             timeline = try store.timeline(ticket: id, limit: Self.timelineCeiling)
             events = try store.events(ticket: id, limit: Self.timelineCeiling)
         } catch {
             logger.error("cannot read the history of \(id): \(error)")
-            timeline = []
-            events = []
         }
         var agreements: [String] = []
         for clock in snapshot.clocks where !agreements.contains(clock.agreement) { agreements.append(clock.agreement) }

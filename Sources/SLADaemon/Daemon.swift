@@ -86,7 +86,10 @@ public enum Daemon {
 }
 
 /// SIGHUP reloads; SIGTERM and SIGINT stop. Dispatch sources, so the handlers run as ordinary code.
-final class SignalHandlers: Sendable {
+///
+/// `@unchecked Sendable`: the sources are set once in `init` and only cancelled afterwards, which
+/// Dispatch allows from any thread.
+final class SignalHandlers: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
 
     init(reload: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Void) {

@@ -312,50 +312,48 @@ public final class EngineHost: @unchecked Sendable {
     public func submit(_ events: [TimedEvent], actor: UInt32) async -> SubmitOutcome {
         guard !events.isEmpty else { return .accepted(0) }
         return await withCheckedContinuation { continuation in
-            queue.async { [self] in
-                let now = clock.now()
-                var latest = Instant(secondsSince1970: 0)
-                for (index, event) in events.enumerated() {
-                    let at = event.at ?? now
-                    if at - now > Self.futureTolerance {
-                        continuation.resume(
-                            returning: .invalid(
-                                index: index,
-                                message: "\"at\" \(Timestamp.format(at)) is \(at - now) s ahead of slad's clock "
-                                    + "(\(Timestamp.format(now))); leave it out to mean now"))
-                        return
-                    }
-                    latest = max(latest, min(at, now))
-                }
-                let at = max(appliedFrom, latest)
-                var records: [TimelineRecord] = []
-                do {
-                    try machine.apply(batch: events.map(\.event), at: at, records: &records)
-                } catch {
-                    if !records.isEmpty {
-                        let unit = CommitUnit(
-                            log: [], records: records.map { StoredRecord(record: $0, late: false) },
-                            firedThrough: at - 1)
-                        commit(unit) { _ in }
-                    }
-                    firedThrough = max(firedThrough, at - 1)
-                    appliedFrom = at
-                    continuation.resume(returning: .refused(index: error.index, error: error.error))
-                    return
-                }
-                firedThrough = max(firedThrough, at - 1)
-                appliedFrom = at
-                let log = events.map { event in
-                    LogEntry.event(
-                        StoredEvent(
-                            seq: 0, at: at, requestedAt: event.at, received: now, actor: actor, event: event.event))
-                }
-                let unit = CommitUnit(
-                    log: log, records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: at - 1)
-                commit(unit) { _ in continuation.resume(returning: .accepted(events.count)) }
-                armTimer()
-            }
+            queue.async { self.apply(events, actor: actor) { continuation.resume(returning: $0) } }
         }
+    }
+
+    /// On `queue`: applies the batch and calls `reply` once it is durable (or refused).
+    private func apply(_ events: [TimedEvent], actor: UInt32, reply: @escaping @Sendable (SubmitOutcome) -> Void) {
+        let now = clock.now()
+        var latest = Instant(secondsSince1970: 0)
+        for (index, event) in events.enumerated() {
+            let at = event.at ?? now
+            if at - now > Self.futureTolerance {
+                let message =
+                    "\"at\" \(Timestamp.format(at)) is \(at - now) s ahead of slad's clock "
+                    + "(\(Timestamp.format(now))); leave it out to mean now"
+                reply(.invalid(index: index, message: message))
+                return
+            }
+            latest = max(latest, min(at, now))
+        }
+        let at = max(appliedFrom, latest)
+        var records: [TimelineRecord] = []
+        var refusal: BatchRefusal?
+        do {
+            try machine.apply(batch: events.map(\.event), at: at, records: &records)
+        } catch {
+            refusal = error
+        }
+        firedThrough = max(firedThrough, at - 1)
+        appliedFrom = at
+        let stored = records.map { StoredRecord(record: $0, late: false) }
+        if let refusal {
+            // Deadlines before the batch's instant fired all the same: their records must be kept.
+            if !stored.isEmpty { commit(CommitUnit(log: [], records: stored, firedThrough: at - 1)) { _ in } }
+            reply(.refused(index: refusal.index, error: refusal.error))
+            return
+        }
+        let log = events.map { event in
+            LogEntry.event(
+                StoredEvent(seq: 0, at: at, requestedAt: event.at, received: now, actor: actor, event: event.event))
+        }
+        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1)) { _ in reply(.accepted(events.count)) }
+        armTimer()
     }
 
     /// Reads the configuration file again and puts it in charge of the running clocks, or refuses it whole.
@@ -385,9 +383,11 @@ public final class EngineHost: @unchecked Sendable {
                 var records: [TimelineRecord] = []
                 do {
                     try machine.reconfigure(configuration, at: at, records: &records)
-                } catch {
+                } catch let error as ReconfigurationError {
                     continuation.resume(returning: .refused(error.problems.map { "\(path): \($0)" }))
                     return
+                } catch {
+                    preconditionFailure("reconfigure throws only ReconfigurationError")
                 }
                 firedThrough = max(firedThrough, at - 1)
                 appliedFrom = at
