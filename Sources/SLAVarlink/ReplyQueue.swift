@@ -166,8 +166,6 @@ final class EndSignal: Sendable {
 
     private let state = Mutex(State())
 
-    var hasFired: Bool { self.state.withLock { $0.fired } }
-
     func fire() {
         let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.fired else { return [] }

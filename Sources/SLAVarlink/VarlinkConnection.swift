@@ -91,13 +91,11 @@ final class VarlinkConnection: Sendable {
             do {
                 guard let next = try await frames.next() else { return }
                 frame = next
-            } catch VarlinkFramingError.messageTooLarge(let limit) {
-                let error = VarlinkFramingError.messageTooLarge(limit: limit)
-                self.logger.notice("Varlink client sent an oversized message", metadata: ["limit": "\(limit)"])
-                _ = self.queue.enqueue(VarlinkMessage.errorReply(.invalidParameter(error.description)))
-                return
             } catch let error as VarlinkFramingError {
-                self.logger.notice("Varlink client dropped", metadata: ["reason": "\(error)"])
+                self.logger.notice("Varlink client broke the framing", metadata: ["reason": "\(error)"])
+                if case .messageTooLarge = error {
+                    _ = self.queue.enqueue(VarlinkMessage.errorReply(.invalidParameter(error.description)))
+                }
                 return
             } catch {
                 self.logger.debug("Varlink connection read failed", metadata: ["error": "\(error)"])

@@ -115,6 +115,8 @@ public final class VarlinkServer: Sendable {
         var connections: [Int: VarlinkConnection] = [:]
         /// Accepted channels the accept loop has not yet taken, to be closed if it never does.
         var unclaimed: [ObjectIdentifier: Channel] = [:]
+        /// The accept loop is over: a channel accepted from now on is closed at once.
+        var acceptLoopEnded = false
         var nextConnectionID = 0
         var shuttingDown = false
     }
@@ -167,6 +169,7 @@ public final class VarlinkServer: Sendable {
         guard chmod(path, mode) == 0 else {
             let detail = String(cString: strerror(errno))
             try? await listener.channel.close()
+            self.closeUnclaimed()
             throw VarlinkServerError(.chmodFailed, socket: path, detail: detail)
         }
         var status = stat()
@@ -287,7 +290,8 @@ public final class VarlinkServer: Sendable {
             .childChannelOption(ChannelOptions.autoRead, value: false)
     }
 
-    private var backlog: Int32 { Int32(clamping: min(self.limits.maxConnections, Int(SOMAXCONN))) }
+    /// Room for every allowed client to be connecting at once; the kernel caps it at net.core.somaxconn.
+    private var backlog: Int32 { Int32(clamping: self.limits.maxConnections) }
 
     /// Sets up an accepted channel: its peer's credentials, then the framing handlers.
     private var childChannelInitializer: @Sendable (Channel) -> EventLoopFuture<AcceptedConnection> {
@@ -309,7 +313,15 @@ public final class VarlinkServer: Sendable {
                     ByteToMessageHandler(VarlinkFrameDecoder(maxMessageBytes: limits.maxMessageBytes))
                 )
                 let key = ObjectIdentifier(channel)
-                self.state.withLock { $0.unclaimed[key] = channel }
+                let kept = self.state.withLock { state -> Bool in
+                    if state.acceptLoopEnded { return false }
+                    state.unclaimed[key] = channel
+                    return true
+                }
+                guard kept else {
+                    // Accepted as the listener closed: nobody will take it, and it must not stay open.
+                    throw ChannelError.ioOnClosedChannel
+                }
                 channel.closeFuture.whenComplete { _ in
                     self.state.withLock { _ = $0.unclaimed.removeValue(forKey: key) }
                 }
@@ -369,9 +381,11 @@ public final class VarlinkServer: Sendable {
         }
     }
 
-    /// Closes accepted channels no connection took: those the listener dropped when it closed.
+    /// Ends the accept loop's watch: closes accepted channels no connection took (those the listener
+    /// dropped when it closed) and any accepted later.
     private func closeUnclaimed() {
         let channels = self.state.withLock { state in
+            state.acceptLoopEnded = true
             defer { state.unclaimed = [:] }
             return Array(state.unclaimed.values)
         }
@@ -406,6 +420,7 @@ public final class VarlinkServer: Sendable {
         if !stored {
             // Two binds raced; the loser gives its socket back.
             try? await listener.channel.close()
+            self.closeUnclaimed()
             throw VarlinkServerError(.alreadyBound, socket: socket)
         }
     }
@@ -426,7 +441,8 @@ public final class VarlinkServer: Sendable {
     /// Whether a process accepts connections on the socket at `path` (a live server, not a stale file).
     private static func someoneListens(at path: String) -> Bool {
         guard let address = try? SocketAddress(unixDomainSocketPath: path) else { return false }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Non-blocking, so a live server with a full backlog answers EAGAIN instead of holding us up.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         let result = address.withSockAddr { pointer, length in connect(fd, pointer, socklen_t(length)) }
