@@ -5,6 +5,7 @@ public struct JSONDecodingError: Error, Sendable, Equatable, CustomStringConvert
     /// Offset of the offending byte from the start of the text.
     public var offset: Int
 
+    /// Makes an error for `reason` at byte `offset`.
     public init(_ reason: String, offset: Int) {
         self.reason = reason
         self.offset = offset

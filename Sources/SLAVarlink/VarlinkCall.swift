@@ -11,6 +11,7 @@ public struct VarlinkCall: Sendable, Equatable {
     /// The client asks for the connection to be handed over to another protocol after the reply.
     public var upgrade: Bool
 
+    /// Makes a call; flags default to a plain call awaiting one reply.
     public init(
         method: String,
         parameters: [String: JSONValue] = [:],
@@ -40,10 +41,14 @@ public struct VarlinkCall: Sendable, Equatable {
 
 /// Who is at the other end of a connection, as the kernel saw it when the client connected (SO_PEERCRED).
 public struct PeerCredentials: Sendable, Equatable {
+    /// The client's process id (in the server's pid namespace).
     public var pid: Int32
+    /// The client's effective user id.
     public var uid: UInt32
+    /// The client's effective group id.
     public var gid: UInt32
 
+    /// Makes credentials from their three ids.
     public init(pid: Int32, uid: UInt32, gid: UInt32) {
         self.pid = pid
         self.uid = uid
@@ -58,8 +63,10 @@ public struct PeerCredentials: Sendable, Equatable {
 public struct VarlinkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The fully qualified error name, `interface.ErrorName`.
     public var name: String
+    /// The error's parameters, as its interface declares them.
     public var parameters: [String: JSONValue]
 
+    /// Makes an error reply named `name` (`interface.ErrorName`).
     public init(name: String, parameters: [String: JSONValue] = [:]) {
         self.name = name
         self.parameters = parameters

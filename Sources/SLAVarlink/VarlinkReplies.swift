@@ -15,10 +15,12 @@ public struct VarlinkReplyError: Error, Sendable, Equatable, CustomStringConvert
         case clientTooSlow
     }
 
+    /// What went wrong.
     public var code: Code
     /// The fully qualified method of the call being answered.
     public var method: String
 
+    /// Makes an error for a reply to `method`.
     public init(_ code: Code, method: String) {
         self.code = code
         self.method = method

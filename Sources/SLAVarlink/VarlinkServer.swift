@@ -27,12 +27,14 @@ public struct VarlinkServerError: Error, Sendable, Equatable, CustomStringConver
         case notAListeningUnixSocket
     }
 
+    /// What went wrong.
     public var code: Code
     /// The socket path or descriptor concerned, e.g. "/run/slad/io.slad.Sla" or "fd 3".
     public var socket: String
     /// The system's reason, with errno where there is one.
     public var detail: String
 
+    /// Makes an error about `socket`.
     public init(_ code: Code, socket: String, detail: String = "") {
         self.code = code
         self.socket = socket
@@ -85,6 +87,7 @@ public final class VarlinkServer: Sendable {
         /// how long `shutdown()` waits for slow readers.
         public var closeTimeout: Duration
 
+        /// Limits with the defaults fit for a system daemon; tests shorten the timeouts.
         public init(
             maxMessageBytes: Int = 1 << 20,
             partialMessageTimeout: Duration = .seconds(30),

@@ -352,6 +352,24 @@ struct ServerLifecycleTests {
         #expect(access(path, F_OK) == 0)
     }
 
+    @Test("bind() raises the open-file soft limit to the hard limit, so many clients fit")
+    func descriptorLimit() async throws {
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        var limit = rlimit()
+        try #require(getrlimit(resource, &limit) == 0)
+        // One below the hard limit: enough to see it raised, too little to trouble tests running beside.
+        limit.rlim_cur = limit.rlim_max - 1
+        try #require(setrlimit(resource, &limit) == 0)
+
+        let directory = TemporaryDirectory()
+        let server = VarlinkServer(service: TestService(recorder: Recorder()), logger: testLogger)
+        try await server.bind(path: directory.path + "/io.slad.Test")
+        await server.shutdown()
+
+        try #require(getrlimit(resource, &limit) == 0)
+        #expect(limit.rlim_cur == limit.rlim_max)
+    }
+
     @Test("adopt() refuses a descriptor that is not a listening Unix stream socket")
     func adoptRefuses() async throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
