@@ -81,10 +81,18 @@ let package = Package(
                 "SLAVarlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SLADaemonTests", dependencies: ["SLADaemon", "SLACore", "SLAConfig", "SLAWire"]),
+        .testTarget(
+            name: "SLADaemonTests",
+            dependencies: [
+                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SLAControlTests", dependencies: ["SLAControl"]),
         .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl"]),
     ],

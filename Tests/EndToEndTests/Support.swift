@@ -24,10 +24,12 @@ struct ProcessResult {
     var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 }
 
-/// Runs one of the package's executables to completion, in the package root.
+/// Runs one of the package's executables (or an absolute path) to completion, in the package root.
 func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(executable)
+    process.executableURL =
+        executable.hasPrefix("/")
+        ? URL(fileURLWithPath: executable) : productsDirectory.appendingPathComponent(executable)
     process.arguments = arguments
     process.currentDirectoryURL = packageRoot
     let out = Pipe()
