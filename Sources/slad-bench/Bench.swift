@@ -33,7 +33,12 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
-    @Option(help: "Run only these parts (engine, due, memory, replay), comma-separated.")
+    @Option(
+        help: """
+            Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), and \
+            store (the SQLite state alone), and ingest, rss, list, timers, restart (a release slad beside \
+            this binary, through its socket). Only the engine parts run by default.
+            """)
     var only: String?
 
     func run() throws {
@@ -51,6 +56,13 @@ struct Bench: ParsableCommand {
         if parts.contains("due") { figures.append(dueComputations(configuration)) }
         if parts.contains("memory") { figures.append(contentsOf: memoryPerTicket(configuration)) }
         if parts.contains("replay") { figures.append(replayPipeline(configuration)) }
+        if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
+        let daemonParts = parts.intersection(["ingest", "rss", "list", "timers", "restart"])
+        if !daemonParts.isEmpty {
+            figures += try DaemonBench.run(parts: daemonParts, tickets: tickets) { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
         if json {
             let objects = figures.map { figure -> [String: Any] in
                 var object: [String: Any] = ["name": figure.name, "value": figure.value, "unit": figure.unit]

@@ -1,0 +1,391 @@
+import Foundation
+import SLAControl
+import SLACore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's figures: the release `slad` beside this binary, driven through its real socket.
+///
+/// Every figure counts what a service desk would meet: acknowledged (committed, fsync'd) events,
+/// records as a `Watch` client receives them, a restart until the socket answers again.
+enum DaemonBench {
+    /// Agreements in seconds on a 24x7 calendar, so thresholds fire while the benchmark watches:
+    /// P1 breaches its response at once (the overdue tickets `ListTickets` sorts), P2's response
+    /// thresholds fire 20 to 40 s after opening (the timer figures), P3 and P4 stay quiet.
+    static let config = """
+        calendars:
+          always: {timezone: UTC}
+        priorities:
+          levels: [P1, P2, P3, P4]
+          matrix:
+            high:   {high: P1, medium: P2, low: P3}
+            medium: {high: P2, medium: P3, low: P4}
+            low:    {high: P3, medium: P4, low: P4}
+        agreements:
+          - name: bench
+            kind: sla
+            calendar: always
+            targets:
+              P1: {response: 1s, resolution: 100h}
+              P2: {response: 40s, resolution: 100h}
+              P3: {response: 50h, resolution: 100h}
+              P4: {response: 50h, resolution: 100h}
+            warn: [50%, 75%, 90%]
+          - {name: l1, kind: ola, calendar: always, targets: {P1: {resolution: 20h}, P2: {resolution: 20h}, P3: {resolution: 20h}, P4: {resolution: 20h}}}
+          - {name: l2, kind: ola, calendar: always, targets: {P1: {resolution: 20h}, P2: {resolution: 20h}, P3: {resolution: 20h}, P4: {resolution: 20h}}}
+          - {name: l3, kind: ola, calendar: always, targets: {P1: {resolution: 20h}, P2: {resolution: 20h}, P3: {resolution: 20h}, P4: {resolution: 20h}}}
+          - {name: l4, kind: uc, calendar: always, targets: {P1: {resolution: 20h}, P2: {resolution: 20h}, P3: {resolution: 20h}, P4: {resolution: 20h}}}
+        lines:
+          - {id: 1, name: Service Desk, agreement: l1}
+          - {id: 2, name: Incident Management, agreement: l2}
+          - {id: 3, name: Development and Architecture, agreement: l3}
+          - {id: 4, name: Vendor, agreement: l4}
+        """
+
+    static func run(parts: Set<String>, tickets: Int, log: (String) -> Void) throws -> [Figure] {
+        var figures: [Figure] = []
+        let daemon = try BenchDaemon(configText: config)
+        defer { daemon.kill() }
+        log("slad-bench: slad pid \(daemon.pid) on \(daemon.directory)")
+
+        if parts.contains("ingest") {
+            for batch in [1, 16] {
+                let result = try ingest(daemon, clients: 64, events: batch == 1 ? 100_000 : 400_000, batch: batch)
+                figures.append(
+                    Figure(
+                        name: "durable ingest, 64 clients, \(batch) event(s) per Submit", value: result.rate,
+                        unit: "events/s", target: batch == 1 ? 50_000 : nil))
+                figures.append(
+                    Figure(
+                        name: "  reply latency p50, \(batch) per Submit", value: result.p50 * 1000, unit: "ms", target: nil,
+                        higherIsBetter: false))
+                figures.append(
+                    Figure(
+                        name: "  reply latency p99, \(batch) per Submit", value: result.p99 * 1000, unit: "ms",
+                        target: batch == 1 ? 20 : nil, higherIsBetter: false))
+                log("slad-bench: ingest batch \(batch): \(Int(result.rate)) events/s")
+            }
+        }
+        guard !parts.isDisjoint(with: ["timers", "list", "restart", "rss"]) else { return figures }
+
+        // A million open tickets: a tenth P1 (overdue at once), the rest P3 (quiet).
+        let start = Date()
+        try load(daemon, tickets: tickets) { $0 % 10 == 0 ? "P1" : "P3" }
+        log("slad-bench: \(tickets) tickets opened in \(String(format: "%.1f", -start.timeIntervalSinceNow)) s")
+        let status = try daemon.client().call("io.slad.Sla.Status")
+        log("slad-bench: status \(status)")
+
+        if parts.contains("rss") {
+            figures.append(
+                Figure(
+                    name: "slad resident memory, \(tickets) open tickets", value: Double(daemon.residentBytes()) / 1048576,
+                    unit: "MiB", target: 1024, higherIsBetter: false))
+        }
+        if parts.contains("list") {
+            let latencies = try listLatencies(daemon, calls: 300)
+            figures.append(
+                Figure(
+                    name: "ListTickets 100 most overdue of \(tickets), p50", value: percentile(latencies, 0.5) * 1000,
+                    unit: "ms", target: nil, higherIsBetter: false))
+            figures.append(
+                Figure(
+                    name: "ListTickets 100 most overdue of \(tickets), p99", value: percentile(latencies, 0.99) * 1000,
+                    unit: "ms", target: 10, higherIsBetter: false))
+        }
+        if parts.contains("timers") {
+            let lateness = try timerLateness(daemon, tickets: 20_000, log: log)
+            figures.append(
+                Figure(
+                    name: "threshold records after their due instant, p50", value: percentile(lateness, 0.5) * 1000,
+                    unit: "ms", target: 1, higherIsBetter: false))
+            figures.append(
+                Figure(
+                    name: "threshold records after their due instant, p99", value: percentile(lateness, 0.99) * 1000,
+                    unit: "ms", target: 10, higherIsBetter: false))
+        }
+        if parts.contains("restart") {
+            let seconds = try daemon.restart()
+            figures.append(
+                Figure(
+                    name: "restart with \(tickets) open tickets until serving", value: seconds, unit: "s", target: 3,
+                    higherIsBetter: false))
+        }
+        return figures
+    }
+
+    /// `clients` threads, each submitting its share of `events` in Submits of `batch`, waiting for each reply.
+    static func ingest(_ daemon: BenchDaemon, clients: Int, events: Int, batch: Int) throws
+        -> (rate: Double, p50: Double, p99: Double)
+    {
+        let perClient = events / clients / batch
+        let latencies = Collected()
+        let group = DispatchGroup()
+        let prefix = "I\(batch)"
+        let socket = daemon.socketPath
+        let begin = monotonic()
+        for client in 0..<clients {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                guard let connection = try? VarlinkClient(socketPath: socket) else { return }
+                var mine: [Double] = []
+                mine.reserveCapacity(perClient)
+                for call in 0..<perClient {
+                    let events: [[String: Any]] = (0..<batch).map { i in
+                        ["ticket": "\(prefix)-\(client)-\(call)-\(i)", "event": "open", "priority": "P3"]
+                    }
+                    let sent = monotonic()
+                    guard (try? connection.call("io.slad.Sla.Submit", ["events": events])) != nil else { return }
+                    mine.append(monotonic() - sent)
+                }
+                latencies.add(mine)
+            }
+        }
+        group.wait()
+        let elapsed = monotonic() - begin
+        let all = latencies.values
+        guard all.count == perClient * clients else { throw BenchError("some Submit calls failed") }
+        return (Double(all.count * batch) / elapsed, percentile(all, 0.5), percentile(all, 0.99))
+    }
+
+    /// Opens `tickets` tickets in batches of 1,000 from 16 clients.
+    static func load(_ daemon: BenchDaemon, tickets: Int, priority: @escaping @Sendable (Int) -> String) throws {
+        let clients = 16
+        let group = DispatchGroup()
+        let failures = Collected()
+        let socket = daemon.socketPath
+        for client in 0..<clients {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                guard let connection = try? VarlinkClient(socketPath: socket) else {
+                    failures.add([1])
+                    return
+                }
+                var n = client
+                while n < tickets {
+                    var events: [[String: Any]] = []
+                    while events.count < 1000, n < tickets {
+                        events.append(["ticket": "T-\(n)", "event": "open", "priority": priority(n)])
+                        n += clients
+                    }
+                    if (try? connection.call("io.slad.Sla.Submit", ["events": events])) == nil {
+                        failures.add([1])
+                        return
+                    }
+                }
+            }
+        }
+        group.wait()
+        guard failures.values.isEmpty else { throw BenchError("loading tickets failed") }
+    }
+
+    static func listLatencies(_ daemon: BenchDaemon, calls: Int) throws -> [Double] {
+        let client = try daemon.client()
+        var latencies: [Double] = []
+        for _ in 0..<calls {
+            let sent = monotonic()
+            let reply = try client.call("io.slad.Sla.ListTickets", ["filter": ["breached": true], "limit": 100])
+            latencies.append(monotonic() - sent)
+            guard (reply["tickets"] as? [Any])?.count == 100 else { throw BenchError("ListTickets: \(reply)") }
+        }
+        return latencies
+    }
+
+    /// Opens P2 tickets over ten seconds and measures, at a Watch client, how long after its due
+    /// instant each of their warnings and breaches arrives.
+    static func timerLateness(_ daemon: BenchDaemon, tickets: Int, log: (String) -> Void) throws -> [Double] {
+        let lateness = Collected()
+        let watching = Collected()
+        let socket = daemon.socketPath
+        let expected = tickets * 4
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            defer { done.signal() }
+            guard let watcher = try? VarlinkClient(socketPath: socket) else { return }
+            var seen = 0
+            var mine: [Double] = []
+            try? watcher.stream("io.slad.Sla.Watch") { reply in
+                let arrived = realtime()
+                if watching.values.isEmpty { watching.add([arrived]) }
+                guard let record = reply["record"] as? [String: Any], (record["ticket"] as? String)?.hasPrefix("W-") == true,
+                    let kind = record["kind"] as? String, kind == "warning" || kind == "breach",
+                    let at = (record["at"] as? String).flatMap(Timestamp.parse)
+                else { return true }
+                mine.append(arrived - Double(at.secondsSince1970))
+                seen += 1
+                if seen >= expected {
+                    lateness.add(mine)
+                    return false
+                }
+                return true
+            }
+            if seen < expected { lateness.add(mine) }
+        }
+        // The first record proves the watch is registered.
+        let client = try daemon.client()
+        var probe = 0
+        while watching.values.isEmpty {
+            _ = try client.call("io.slad.Sla.Submit", ["events": [["ticket": "probe-\(probe)", "event": "open", "priority": "P3"]]])
+            probe += 1
+            usleep(20_000)
+        }
+        let perSecond = tickets / 10
+        for second in 0..<10 {
+            let begin = monotonic()
+            var events: [[String: Any]] = []
+            for i in 0..<perSecond {
+                events.append(["ticket": "W-\(second)-\(i)", "event": "open", "priority": "P2"])
+            }
+            for chunk in stride(from: 0, to: events.count, by: 500) {
+                _ = try client.call(
+                    "io.slad.Sla.Submit", ["events": Array(events[chunk..<min(chunk + 500, events.count)])])
+            }
+            let spent = monotonic() - begin
+            if spent < 1 { usleep(UInt32((1 - spent) * 1_000_000)) }
+        }
+        log("slad-bench: \(tickets) P2 tickets opened; waiting for their thresholds")
+        guard done.wait(timeout: .now() + 120) == .success else { throw BenchError("watch did not see every threshold") }
+        return lateness.values
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
+    }
+}
+
+func monotonic() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+func realtime() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Values gathered from several threads.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [Double] = []
+    func add(_ values: [Double]) { lock.withLock { collected.append(contentsOf: values) } }
+    var values: [Double] { lock.withLock { collected } }
+}
+
+/// The release slad beside this binary, on a temporary state folder and socket.
+final class BenchDaemon {
+    let directory: String
+    let socketPath: String
+    private var process: Process
+    private let arguments: [String]
+    private let executable: URL
+
+    var pid: Int32 { process.processIdentifier }
+
+    init(configText: String) throws {
+        directory = "/tmp/slad-bench-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try configText.write(toFile: directory + "/slad.yaml", atomically: true, encoding: .utf8)
+        socketPath = directory + "/io.slad.Sla"
+        executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("slad")
+        arguments = ["--config", directory + "/slad.yaml", "--state", directory + "/state", "--socket", socketPath]
+        process = Process()
+        _ = try start()
+    }
+
+    /// Starts slad and returns the seconds until its socket answered.
+    private func start() throws -> Double {
+        process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        let begin = monotonic()
+        try process.run()
+        while monotonic() - begin < 120 {
+            if let client = try? VarlinkClient(socketPath: socketPath), (try? client.call("io.slad.Sla.Status")) != nil {
+                return monotonic() - begin
+            }
+            guard process.isRunning else { throw BenchError("slad exited with \(process.terminationStatus)") }
+            usleep(2_000)
+        }
+        throw BenchError("slad did not answer within 120 s")
+    }
+
+    /// SIGTERM, wait, start again: the seconds from the new process's start until it serves.
+    func restart() throws -> Double {
+        Glibc.kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return try start()
+    }
+
+    func client() throws -> VarlinkClient { try VarlinkClient(socketPath: socketPath) }
+
+    func residentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return 0 }
+        return kib * 1024
+    }
+
+    func kill() {
+        if process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+import SLAStore
+
+/// The store alone: one transaction of 64 one-event units (an open and its three due records each),
+/// as group commit makes of 64 clients, durable (fsync) every time.
+enum StoreBench {
+    static func run(commits: Int) throws -> [Figure] {
+        let directory = "/tmp/slad-bench-store-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try StateStore(directory: directory)
+        let start = Instant(secondsSince1970: 1_790_000_000)
+        var latencies: [Double] = []
+        let begin = monotonic()
+        for commit in 0..<commits {
+            let units = (0..<64).map { i -> CommitUnit in
+                let ticket = "S-\(commit)-\(i)"
+                let event = StoredEvent(
+                    at: start, received: start, actor: 0,
+                    event: TicketEvent(ticket: ticket, change: .open(priority: .level("P3"), service: nil, customer: nil, line: nil)))
+                let records = [ClockID.response, .resolution, .line(1)].map {
+                    StoredRecord(record: TimelineRecord(at: start, ticket: ticket, kind: .due($0, agreement: "bench", due: start + 3600)))
+                }
+                return CommitUnit(log: [.event(event)], records: records, firedThrough: start - 1)
+            }
+            let sent = monotonic()
+            try store.commit(units)
+            latencies.append(monotonic() - sent)
+        }
+        let elapsed = monotonic() - begin
+        return [
+            Figure(name: "store: 64-event durable commits", value: Double(commits) / elapsed, unit: "commits/s"),
+            Figure(name: "  events committed", value: Double(commits * 64) / elapsed, unit: "events/s"),
+            Figure(name: "  commit p50", value: DaemonBench.percentile(latencies, 0.5) * 1000, unit: "ms",
+                   higherIsBetter: false),
+            Figure(name: "  commit p99", value: DaemonBench.percentile(latencies, 0.99) * 1000, unit: "ms",
+                   higherIsBetter: false),
+        ]
+    }
+}
