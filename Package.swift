@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "SLADaemon",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink", "SLAControl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["io.slad.Sla.varlink"]

@@ -1,4 +1,5 @@
 import Foundation
+import SLAControl
 
 /// Where slad keeps things when not told: systemd's directories when it runs as a service, the
 /// usual system paths as root, and per-user paths otherwise, so the same command works for both.
@@ -16,15 +17,13 @@ public enum DaemonDefaults {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/slad"
     }
 
-    /// `$RUNTIME_DIRECTORY/io.slad.Sla` (systemd's RuntimeDirectory=), else /run/slad/io.slad.Sla as
-    /// root, else `$XDG_RUNTIME_DIR/slad/io.slad.Sla` or `/tmp/slad-UID/io.slad.Sla`. `slactl`
-    /// looks in the same place (and honours `$SLAD_SOCKET`).
+    /// `$RUNTIME_DIRECTORY/io.slad.Sla` (systemd's RuntimeDirectory=), else the rule `slactl` follows
+    /// (``DefaultPaths/socket``): `$SLAD_SOCKET`, /run/slad/io.slad.Sla as root, else
+    /// `$XDG_RUNTIME_DIR/slad/io.slad.Sla` or `/tmp/slad-UID/io.slad.Sla`.
     public static func socketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let dirs = environment["RUNTIME_DIRECTORY"], let first = dirs.split(separator: ":").first {
-            return String(first) + "/io.slad.Sla"
+            return String(first) + "/" + DefaultPaths.socketName
         }
-        if geteuid() == 0 { return "/run/slad/io.slad.Sla" }
-        if let xdg = environment["XDG_RUNTIME_DIR"], !xdg.isEmpty { return xdg + "/slad/io.slad.Sla" }
-        return "/tmp/slad-\(geteuid())/io.slad.Sla"
+        return DefaultPaths.socket(environment: environment, userID: geteuid())
     }
 }

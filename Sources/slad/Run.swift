@@ -29,8 +29,8 @@ struct Run: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "Path of the control socket.",
-            discussion: "Default: $RUNTIME_DIRECTORY/io.slad.Sla, else /run/slad/io.slad.Sla as root, "
-                + "else $XDG_RUNTIME_DIR/slad/io.slad.Sla."))
+            discussion: "Default: $RUNTIME_DIRECTORY/io.slad.Sla, else $SLAD_SOCKET, else /run/slad/io.slad.Sla as "
+                + "root, else $XDG_RUNTIME_DIR/slad/io.slad.Sla or /tmp/slad-UID/io.slad.Sla (as slactl)."))
     var socket: String = DaemonDefaults.socketPath()
 
     @Option(name: .customLong("writer-group"), help: "A group whose members may submit and reload (repeatable).")
