@@ -25,12 +25,17 @@ struct ProcessResult {
 }
 
 /// Runs one of the package's executables (or an absolute path) to completion, in the package root.
-func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
+func run(
+    _ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]
+) throws -> ProcessResult {
     let process = Process()
     process.executableURL =
         executable.hasPrefix("/")
         ? URL(fileURLWithPath: executable) : productsDirectory.appendingPathComponent(executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.currentDirectoryURL = packageRoot
     let out = Pipe()
     let err = Pipe()
