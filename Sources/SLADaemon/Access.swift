@@ -54,22 +54,25 @@ public final class AccessPolicy: @unchecked Sendable {
     }
 
     private func groups(of uid: uid_t) -> Set<gid_t> {
-        if let cached = lock.withLock({ cache[uid] }), -cached.read.timeIntervalSinceNow < Self.cacheSeconds {
-            return cached.groups
-        }
-        var groups: Set<gid_t> = []
-        if let user = getpwuid(uid) {
-            let name = user.pointee.pw_name
-            let primary = user.pointee.pw_gid
-            var count: Int32 = 64
-            var list = [gid_t](repeating: 0, count: Int(count))
-            if getgrouplist(name, primary, &list, &count) < 0 {
-                list = [gid_t](repeating: 0, count: Int(count))
-                _ = getgrouplist(name, primary, &list, &count)
+        // getpwuid and its buffer are not thread-safe: the lookup runs under the lock, rarely.
+        lock.withLock {
+            if let cached = cache[uid], -cached.read.timeIntervalSinceNow < Self.cacheSeconds {
+                return cached.groups
             }
-            groups = Set(list.prefix(Int(max(0, count))))
+            var groups: Set<gid_t> = []
+            if let user = getpwuid(uid) {
+                let name = user.pointee.pw_name
+                let primary = user.pointee.pw_gid
+                var count: Int32 = 64
+                var list = [gid_t](repeating: 0, count: Int(count))
+                if getgrouplist(name, primary, &list, &count) < 0 {
+                    list = [gid_t](repeating: 0, count: Int(count))
+                    _ = getgrouplist(name, primary, &list, &count)
+                }
+                groups = Set(list.prefix(Int(max(0, count))))
+            }
+            cache[uid] = (groups, Date())
+            return groups
         }
-        lock.withLock { cache[uid] = (groups, Date()) }
-        return groups
     }
 }

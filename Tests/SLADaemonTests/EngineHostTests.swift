@@ -220,3 +220,37 @@ enum ConfigFixture {
         try ConfigLoader.load(path: path).get()
     }
 }
+
+@Suite("The engine host's clock and its interface")
+struct HostClockTests {
+    @Test("a wall clock set back fires nothing early; set forward again, what is due fires once")
+    func clockSetBack() async throws {
+        let fixture = try HostFixture()
+        let host = try fixture.open()
+        _ = await host.submit([event("INC-1", goldP1)], actor: 0)
+        fixture.clock.advance(seconds: 5 * 60)
+        host.fireDueNow()
+        let before = try fixture.timeline(host, "INC-1")
+        // Back by an hour: nothing is due before the instants already passed.
+        fixture.clock.set(monday - 3600)
+        host.fireDueNow()
+        #expect(try fixture.timeline(host, "INC-1") == before)
+        // An event sent now is applied after what already happened, not an hour before it.
+        #expect(await host.submit([event("INC-1", .respond)], actor: 0) == .accepted(1))
+        let responded = try host.store.events(ticket: "INC-1", limit: nil).last
+        #expect(responded?.at == monday + 5 * 60 + 1)
+        // Forward past the 15-minute OLA: the breach and the escalation fire once.
+        fixture.clock.set(monday + 20 * 60)
+        host.fireDueNow()
+        host.fireDueNow()
+        let after = try fixture.timeline(host, "INC-1")
+        #expect(after.filter { $0.contains("\"kind\":\"breach\",\"clock\":\"line\"") }.count == 1)
+        #expect(!after.contains { $0.contains("\"kind\":\"breach\",\"clock\":\"response\"") })
+    }
+
+    @Test("the interface description slad serves is the shipped io.slad.Sla.varlink file")
+    func interfaceFile() throws {
+        let file = try String(contentsOfFile: packageRoot + "/Sources/SLADaemon/io.slad.Sla.varlink", encoding: .utf8)
+        #expect(SlaInterface.description + "\n" == file)
+    }
+}
