@@ -45,6 +45,11 @@ public struct DeadlineQueue: Sendable {
     private var head = 0
     /// Deadlines at or beyond `current + window`.
     private var overflow = PackedHeap()
+    /// Deadlines that arrive for the current bucket once it is sorted. A heap, not a sorted insert
+    /// into the bucket: when time sits in a bucket that a busy second keeps adding to (a hundred
+    /// thousand tickets opened with a one-second target), shifting the bucket's tail on every
+    /// insert made the queue quadratic.
+    private var currentLate = PackedHeap()
     private var base: Int64?
     public private(set) var count = 0
 
@@ -55,16 +60,32 @@ public struct DeadlineQueue: Sendable {
     /// The earliest deadline, without taking it out.
     public mutating func first() -> Deadline? {
         guard settle() else { return nil }
-        return unpack(buckets[ring(current)][head])
+        return unpack(firstKey())
     }
 
     /// Takes out the earliest deadline.
     public mutating func popFirst() -> Deadline? {
         guard settle() else { return nil }
-        let key = buckets[ring(current)][head]
-        head += 1
+        let index = ring(current)
+        let key: UInt64
+        if head < buckets[index].count, currentLate.first.map({ buckets[index][head] < $0 }) ?? true {
+            key = buckets[index][head]
+            head += 1
+        } else {
+            key = currentLate.popFirst()!
+        }
         count -= 1
         return unpack(key)
+    }
+
+    /// The least key of the current bucket and its late arrivals; after `settle()` returned true.
+    @inline(__always)
+    private func firstKey() -> UInt64 {
+        let index = ring(current)
+        guard head < buckets[index].count else { return currentLate.first! }
+        let inBucket = buckets[index][head]
+        guard let late = currentLate.first else { return inBucket }
+        return min(inBucket, late)
     }
 
     public mutating func insert(_ deadline: Deadline) {
@@ -79,6 +100,7 @@ public struct DeadlineQueue: Sendable {
         for i in buckets.indices { buckets[i].removeAll() }
         for i in occupied.indices { occupied[i] = 0 }
         overflow = PackedHeap()
+        currentLate = PackedHeap()
         count = 0
         head = 0
         currentSorted = false
@@ -108,6 +130,10 @@ public struct DeadlineQueue: Sendable {
         keys.removeAll { !kept($0) }
         count += keys.count
         overflow.assign(keys)
+        var late = currentLate.keys
+        late.removeAll { !kept($0) }
+        count += late.count
+        currentLate.assign(late)
     }
 
     // MARK: - Mechanics
@@ -131,14 +157,8 @@ public struct DeadlineQueue: Sendable {
         }
         let index = ring(bucket)
         if bucket == current && currentSorted {
-            // Time is inside this bucket: keep what is left of it in order.
-            var low = head
-            var high = buckets[index].count
-            while low < high {
-                let mid = (low + high) / 2
-                if buckets[index][mid] < key { low = mid + 1 } else { high = mid }
-            }
-            buckets[index].insert(key, at: low)
+            currentLate.insert(key)
+            return
         } else {
             buckets[index].append(key)
         }
@@ -149,7 +169,7 @@ public struct DeadlineQueue: Sendable {
     private mutating func settle() -> Bool {
         guard count > 0 else { return false }
         var index = ring(current)
-        if head < buckets[index].count {
+        if head < buckets[index].count || currentLate.count > 0 {
             if !currentSorted {
                 buckets[index].sort()
                 currentSorted = true
@@ -206,6 +226,7 @@ public struct DeadlineQueue: Sendable {
             keys.append(contentsOf: buckets[from][head...])
             for i in buckets.indices where i != from { keys.append(contentsOf: buckets[i]) }
             keys.append(contentsOf: overflow.keys)
+            keys.append(contentsOf: currentLate.keys)
             keys = keys.map { key in
                 let offset = min(old + Int64(key >> 32) - newBase, Int64(UInt32.max))
                 return UInt64(offset) << 32 | (key & 0xFFFF_FFFF)

@@ -110,7 +110,9 @@ public final class EngineHost: @unchecked Sendable {
         }
         store = try StateStore(directory: stateDirectory)
 
+        let replayStarted = ContinuousClock.now
         let recovered = try Self.recover(store: store, logger: logger)
+        let replayTook = ContinuousClock.now - replayStarted
         let now = clock.now()
         started = now
         var firedThrough = recovered.firedThrough
@@ -126,9 +128,10 @@ public final class EngineHost: @unchecked Sendable {
                 firedThrough = now
                 appliedFrom = max(appliedFrom, now + 1)
             }
-            logger.info(
-                "recovered \(recoveredMachine.engine.openTicketCount) open tickets; \(records.count) late record(s)",
-                metadata: ["late": "\(records.count)"])
+            let summary =
+                "recovered \(recoveredMachine.engine.openTicketCount) open tickets from \(recovered.entries) logged "
+                + "entries in \(replayTook); \(records.count) late record(s)"
+            logger.info("\(summary)", metadata: ["late": "\(records.count)"])
             records.removeAll()
             machine = recoveredMachine
             if recovered.configText != fileText || recovered.configPath != configPath {
@@ -184,6 +187,7 @@ public final class EngineHost: @unchecked Sendable {
         var appliedFrom = Instant(secondsSince1970: 0)
         var configText: String?
         var configPath: String?
+        var entries = 0
     }
 
     /// The engine as the log leaves it, with every deadline up to the last committed firing fired.
@@ -221,6 +225,7 @@ public final class EngineHost: @unchecked Sendable {
                 recovered.appliedFrom = max(recovered.appliedFrom, stored.at)
             }
             discard.removeAll(keepingCapacity: true)
+            recovered.entries += 1
         }
         if let firedThrough = try store.firedThrough(), recovered.machine != nil {
             recovered.machine!.fire(through: firedThrough, records: &discard)

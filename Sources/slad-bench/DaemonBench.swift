@@ -290,11 +290,14 @@ final class BenchDaemon {
     private var process: Process
     private let arguments: [String]
     private let executable: URL
+    private let keep: Bool
 
     var pid: Int32 { process.processIdentifier }
 
     init(configText: String) throws {
-        directory = "/tmp/slad-bench-\(getpid())"
+        // SLAD_BENCH_DIR keeps the state for a look afterwards (a profile of the restart, say).
+        keep = ProcessInfo.processInfo.environment["SLAD_BENCH_DIR"] != nil
+        directory = ProcessInfo.processInfo.environment["SLAD_BENCH_DIR"] ?? "/tmp/slad-bench-\(getpid())"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try configText.write(toFile: directory + "/slad.yaml", atomically: true, encoding: .utf8)
@@ -311,7 +314,12 @@ final class BenchDaemon {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        if !FileManager.default.fileExists(atPath: directory + "/slad.log") {
+            FileManager.default.createFile(atPath: directory + "/slad.log", contents: nil)
+        }
+        let log = FileHandle(forWritingAtPath: directory + "/slad.log")
+        log?.seekToEndOfFile()
+        process.standardError = log
         let begin = monotonic()
         try process.run()
         while monotonic() - begin < 120 {
@@ -328,7 +336,13 @@ final class BenchDaemon {
     func restart() throws -> Double {
         Glibc.kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        return try start()
+        let seconds = try start()
+        if let log = try? String(contentsOfFile: directory + "/slad.log", encoding: .utf8),
+            let line = log.split(separator: "\n").last(where: { $0.contains("recovered") })
+        {
+            FileHandle.standardError.write(Data("slad-bench: \(line)\n".utf8))
+        }
+        return seconds
     }
 
     func client() throws -> VarlinkClient { try VarlinkClient(socketPath: socketPath) }
@@ -346,7 +360,7 @@ final class BenchDaemon {
             Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: directory)
+        if !keep { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 
