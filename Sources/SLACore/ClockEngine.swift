@@ -33,6 +33,10 @@ public struct ClockEngine: Sendable {
     var freeSlots: [UInt32] = []
     /// Why each paused ticket waits; kept aside, as few tickets wait at once.
     var pauseReasons: [UInt32: String] = [:]
+    /// Breaches in the order they fired, which is the order of their due instants: the most overdue
+    /// tickets are at the front, so listing them needs no pass over every ticket. Entries go stale
+    /// when a ticket is resolved or closed; see ``BreachLog``.
+    var breachLog = BreachLog()
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -270,6 +274,7 @@ public struct ClockEngine: Sendable {
         }
         if entry.breach && !clock.breached {
             clocks[s * 3 + c].breached = true
+            noteBreach(slot, c)
             out.records.append(TimelineRecord(at: now, ticket: id, kind: .breach(clockID, agreement: agreement)))
         }
         for r in Int(entry.rulesStart)..<Int(entry.rulesEnd) {

@@ -41,6 +41,14 @@ extension ClockEngine {
     /// One pass over the tables keeping the best `limit` in a bounded heap: no sort of every ticket.
     public func tickets(matching filter: TicketFilter, limit: Int, at now: Instant) -> [TicketSummary] {
         guard limit > 0 else { return [] }
+        if filter.breached == true, filter.dueWithin == nil {
+            return breachedTickets(matching: filter, limit: limit, at: now)
+        }
+        return scanTickets(matching: filter, limit: limit, at: now)
+    }
+
+    /// ``tickets(matching:limit:at:)`` by a pass over every ticket.
+    func scanTickets(matching filter: TicketFilter, limit: Int, at now: Instant) -> [TicketSummary] {
         let agreementIndex = filter.agreement.map { configuration.agreementIndex(named: $0) ?? -1 }
         // Max-heap on (due, slot): the root is the least urgent kept, replaced when a more urgent one comes.
         var heap: [(due: Int64, slot: Int)] = []
@@ -91,9 +99,33 @@ extension ClockEngine {
 
     /// Open tickets with a breached clock (resolved tickets not counted).
     public var breachedTicketCount: Int {
-        var count = 0
-        for s in tickets.indices where !tickets[s].id.isEmpty && urgency(s).breached { count += 1 }
-        return count
+        var seen = Set<UInt32>()
+        for entry in breachLog.entries where isLiveBreach(entry) { seen.insert(entry.slot) }
+        return seen.count
+    }
+
+    /// The breached tickets, most overdue first, from the breach log rather than a pass over every
+    /// ticket: its live entries are in due order, and a ticket's first live entry is its most
+    /// overdue clock. Entries are taken until `limit` tickets are found and the due instant moves on,
+    /// so ties are ordered by id as in the full pass.
+    private func breachedTickets(matching filter: TicketFilter, limit: Int, at now: Instant) -> [TicketSummary] {
+        let agreementIndex = filter.agreement.map { configuration.agreementIndex(named: $0) ?? -1 }
+        var seen = Set<UInt32>()
+        var found: [(due: Int64, slot: Int)] = []
+        for entry in breachLog.entries where isLiveBreach(entry) {
+            if found.count >= limit, entry.due > found[found.count - 1].due { break }
+            guard seen.insert(entry.slot).inserted else { continue }
+            let s = Int(entry.slot)
+            if let line = filter.line, Int(tickets[s].line) != line { continue }
+            if let agreementIndex, Int(tickets[s].sla) != agreementIndex,
+                Int(clocks[s * 3 + 2].agreement) != agreementIndex
+            {
+                continue
+            }
+            found.append((entry.due, s))
+        }
+        found.sort { $0.due != $1.due ? $0.due < $1.due : tickets[$0.slot].id < tickets[$1.slot].id }
+        return found.prefix(limit).map { summary(slot: $0.slot, at: now) }
     }
 
     /// The earliest due instant among the ticket's running or breached clocks, and whether one is breached.

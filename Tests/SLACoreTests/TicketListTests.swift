@@ -57,3 +57,35 @@ struct TicketListTests {
         #expect(desk.machine.engine.breachedTicketCount == 1)
     }
 }
+
+@Suite("Listing breached tickets from the breach log")
+struct BreachLogTests {
+    @Test("the breach log lists exactly what a pass over every ticket finds", arguments: 0..<12)
+    func sameAsScan(seed: UInt64) throws {
+        var random = BatchCheckTests.SplitMix(state: seed)
+        var desk = Desk()
+        var minute: Int64 = 0
+        for _ in 0..<600 {
+            let ticket = "INC-\(random.next(60))"
+            let change = BatchCheckTests.randomChange(&random)
+            try? desk.send(minute, ticket, change)
+            minute += Int64(random.next(3))
+            desk.run(to: minute)
+            if random.next(20) == 0 {
+                let engine = desk.machine.engine
+                for filter in [TicketFilter(breached: true), TicketFilter(breached: true, line: 2),
+                               TicketFilter(breached: true, agreement: "gold")] {
+                    for limit in [1, 5, 1000] {
+                        let fast = engine.tickets(matching: filter, limit: limit, at: at(minute))
+                        let scanned = engine.scanTickets(matching: filter, limit: limit, at: at(minute))
+                        #expect(fast == scanned, "seed \(seed) minute \(minute) \(filter) limit \(limit)")
+                    }
+                }
+                var scannedCount = 0
+                for summary in engine.scanTickets(matching: TicketFilter(breached: true), limit: 10_000, at: at(minute))
+                where summary.isBreached { scannedCount += 1 }
+                #expect(engine.breachedTicketCount == scannedCount)
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// The breaches in firing order: one entry per breached clock, with the due instant it breached at.
+///
+/// Deadlines fire in due order, and a breach that becomes known late (a shorter target, a recovery)
+/// is due at the instant it fires, so the entries stay ordered by due instant. An entry is live
+/// while its clock is still breached with that due instant on an open, unresolved ticket.
+struct BreachLog: Sendable {
+    struct Entry: Sendable {
+        var due: Int64
+        var slot: UInt32
+        var clock: UInt8
+    }
+
+    private(set) var entries: ContiguousArray<Entry> = []
+    /// Size at which stale entries are dropped next: twice the live ones after the last pass, so
+    /// dropping costs a constant per entry.
+    private var compactAt = 1024
+
+    var needsCompaction: Bool { entries.count >= compactAt }
+
+    mutating func append(_ entry: Entry) { entries.append(entry) }
+
+    mutating func replace(with live: ContiguousArray<Entry>) {
+        entries = live
+        compactAt = max(1024, live.count * 2)
+    }
+}
+
+extension ClockEngine {
+    /// Records that clock `c` of the ticket in `slot` has just breached.
+    mutating func noteBreach(_ slot: UInt32, _ c: Int) {
+        breachLog.append(BreachLog.Entry(due: clocks[Int(slot) * 3 + c].due, slot: slot, clock: UInt8(c)))
+        if breachLog.needsCompaction {
+            // Filtered into a new array while the engine is only read, then swapped in: a copy of
+            // the engine held across the append would make every append copy the log.
+            var live = ContiguousArray<BreachLog.Entry>()
+            for entry in breachLog.entries where isLiveBreach(entry) { live.append(entry) }
+            breachLog.replace(with: live)
+        }
+    }
+
+    func isLiveBreach(_ entry: BreachLog.Entry) -> Bool {
+        let s = Int(entry.slot)
+        guard s < tickets.count, !tickets[s].id.isEmpty, !tickets[s].isResolved else { return false }
+        let clock = clocks[s * 3 + Int(entry.clock)]
+        return clock.breached && clock.due == entry.due
+    }
+}
