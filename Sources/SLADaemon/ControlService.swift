@@ -251,6 +251,13 @@ public struct ControlService: VarlinkService {
             "breaches": .int(Int64(status.breaches)),
         ]
         if let next = status.nextDue { object["next_due"] = .string(Timestamp.format(next)) }
+        if let lateness = status.timerLateness {
+            object["timer_lateness"] = .object([
+                "samples": .int(Int64(lateness.samples)),
+                "p50_ms": .double(lateness.p50 * 1000), "p99_ms": .double(lateness.p99 * 1000),
+                "max_ms": .double(lateness.max * 1000),
+            ])
+        }
         return object
     }
 

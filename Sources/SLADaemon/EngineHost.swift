@@ -35,6 +35,39 @@ public struct HostStatus: Sendable, Equatable {
     public var armedTimers: Int
     public var breaches: Int
     public var nextDue: Instant?
+    /// How long after their due instant the timer's recent records were emitted, in seconds.
+    public var timerLateness: TimerLateness.Summary?
+}
+
+/// The last few thousand timer-fired records' lateness (emission minus due instant): what an
+/// operator asks of a timer, and what the benchmark reads.
+public struct TimerLateness: Sendable {
+    public struct Summary: Sendable, Equatable {
+        public var samples: Int
+        public var p50: Double
+        public var p99: Double
+        public var max: Double
+    }
+
+    private var samples: [Double] = []
+    private var next = 0
+    static let capacity = 10_000
+
+    mutating func add(_ seconds: Double) {
+        if samples.count < Self.capacity {
+            samples.append(seconds)
+        } else {
+            samples[next] = seconds
+            next = (next + 1) % Self.capacity
+        }
+    }
+
+    var summary: Summary? {
+        guard !samples.isEmpty else { return nil }
+        let sorted = samples.sorted()
+        func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))] }
+        return Summary(samples: sorted.count, p50: at(0.5), p99: at(0.99), max: sorted[sorted.count - 1])
+    }
 }
 
 /// A ticket as `GetTicket` shows it: the engine's snapshot and, per clock, its calendar's hours.
@@ -75,6 +108,7 @@ public final class EngineHost: @unchecked Sendable {
     private var configText: String
     private var configLoaded: Instant
     private let started: Instant
+    private var lateness = TimerLateness()
 
     public let configPath: String
     public let store: StateStore
@@ -271,6 +305,8 @@ public final class EngineHost: @unchecked Sendable {
             // Nothing to make durable when only stale deadlines were dropped: after a crash they
             // would be dropped again.
             if !records.isEmpty {
+                let emitted = clock.preciseNow()
+                for record in records { lateness.add(emitted - Double(record.at.secondsSince1970)) }
                 let unit = CommitUnit(
                     log: [], records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: now)
                 commit(unit) { _ in }
@@ -439,7 +475,8 @@ public final class EngineHost: @unchecked Sendable {
         HostStatus(
             configPath: configPath, configLoaded: configLoaded, started: started,
             openTickets: machine.engine.openTicketCount, armedTimers: machine.engine.armedTickets,
-            breaches: machine.engine.breachedTicketCount, nextDue: machine.nextDeadline())
+            breaches: machine.engine.breachedTicketCount, nextDue: machine.nextDeadline(),
+            timerLateness: lateness.summary)
     }
 
     /// Fires what is due now, as the timer would; for tests that move a ``ManualClock``.

@@ -89,6 +89,14 @@ public enum SlaInterface {
         # Every timeline record as it happens, in the replay output format; call with "more".
         method Watch() -> (record: object)
 
+        # How late the timer emitted its recent records after their due instants (the last 10,000).
+        type TimerLateness (
+            samples: int,
+            p50_ms: float,
+            p99_ms: float,
+            max_ms: float
+        )
+
         # The daemon's health: uptime in seconds, configuration, tickets, armed timers, breaches.
         method Status() -> (
             version: string,
@@ -98,7 +106,8 @@ public enum SlaInterface {
             open_tickets: int,
             armed_timers: int,
             breaches: int,
-            next_due: ?string
+            next_due: ?string,
+            timer_lateness: ?TimerLateness
         )
 
         # Reads the configuration file again and applies it to running clocks, or refuses it whole.

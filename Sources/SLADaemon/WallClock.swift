@@ -6,6 +6,13 @@ import SLACore
 public protocol WallClock: Sendable {
     /// The current instant, in whole seconds (the engine's resolution), rounded down.
     func now() -> Instant
+
+    /// Seconds since 1970 with their fraction: how late a timer woke, to the microsecond.
+    func preciseNow() -> Double
+}
+
+extension WallClock {
+    public func preciseNow() -> Double { Double(now().secondsSince1970) }
 }
 
 /// The system's real-time clock (CLOCK_REALTIME): what due instants in UTC are measured against.
@@ -16,6 +23,12 @@ public struct SystemClock: WallClock {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Instant(secondsSince1970: Int64(spec.tv_sec))
+    }
+
+    public func preciseNow() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }
 
