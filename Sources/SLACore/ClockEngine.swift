@@ -56,6 +56,8 @@ public struct ClockEngine: Sendable {
     public mutating func reserveCapacity(_ n: Int) {
         tickets.reserveCapacity(n)
         clocks.reserveCapacity(n * 3)
+        HugePages.advise(&tickets)
+        HugePages.advise(&clocks)
         // A short-lived copy of the array reference; no ticket is written while it lives.
         do {
             let current = tickets

@@ -118,7 +118,11 @@ struct TicketIndex: Sendable {
 
     private mutating func rehash(_ size: Int, ids: (UInt32) -> String) {
         let old = buckets
-        buckets = ContiguousArray(repeating: Self.empty, count: size)
+        buckets = ContiguousArray(unsafeUninitializedCapacity: size) { table, initialized in
+            HugePages.advise(UnsafeMutableRawPointer(table.baseAddress), bytes: size * MemoryLayout<UInt32>.stride)
+            table.initialize(repeating: Self.empty)
+            initialized = size
+        }
         mask = size - 1
         for slot in old where slot != Self.empty {
             var i = hash(ids(slot)) & mask
