@@ -67,6 +67,15 @@ public struct DeadlineQueue: Sendable {
         return unpack(key)
     }
 
+    /// The slot of the deadline `k` places after the earliest, if time has reached its bucket:
+    /// a hint of what comes next (for prefetching), valid until the queue changes.
+    @inline(__always)
+    public func slot(ahead k: Int) -> UInt32? {
+        let index = ring(current)
+        guard currentSorted, head + k < buckets[index].count else { return nil }
+        return UInt32(truncatingIfNeeded: buckets[index][head + k])
+    }
+
     public mutating func insert(_ deadline: Deadline) {
         let instant = deadline.instant.secondsSince1970
         if base == nil || instant < base! { rebase(below: instant) }
