@@ -255,6 +255,13 @@ public struct ClockEngine: Sendable {
         }
     }
 
+    /// Starts loading the index bucket a lookup of this ticket reads first, so that the driver can
+    /// ask for it before firing the deadlines due ahead of the ticket's event.
+    @inline(__always)
+    public func prefetch(ticket id: String) {
+        slots.prefetch(id)
+    }
+
     /// Handles a deadline that came due: fires every threshold of the ticket due by then, response
     /// clock first, and arms the ticket's next one. Stale deadlines (the ticket moved on) fire nothing.
     public mutating func fire(_ deadline: Deadline, into out: inout EngineOutput) {

@@ -24,6 +24,8 @@ public struct SLAMachine: Sendable {
         at now: Instant,
         records: inout [TimelineRecord]
     ) throws(EngineError) {
+        // The ticket's index bucket loads while the deadlines before the event fire.
+        engine.prefetch(ticket: event.ticket)
         fire(before: now, records: &records)
         // The engine appends straight to the caller's array: swapped in, not copied.
         swap(&scratch.records, &records)
