@@ -19,7 +19,9 @@ let package = Package(
     ],
     targets: [
         // The pure SLA engine: calendars, agreements, clocks, escalation. No I/O, no Dispatch: time is passed in.
-        .target(name: "SLACore"),
+        .target(name: "SLACore", dependencies: ["CPrefetch"]),
+        // A cache prefetch hint for SLACore (Swift has none).
+        .target(name: "CPrefetch"),
         // The YAML configuration format, parsed into SLACore's validated value types.
         .target(name: "SLAConfig", dependencies: ["SLACore", .product(name: "Yams", package: "Yams")]),
         // The JSON wire formats (events in, timeline records out) and the offline replay driver.

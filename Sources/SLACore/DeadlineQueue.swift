@@ -88,6 +88,16 @@ public struct DeadlineQueue: Sendable {
         return min(inBucket, late)
     }
 
+    /// The slot of the deadline `k` places after the earliest, if time has reached its bucket:
+    /// a hint of what comes next (for prefetching), valid until the queue changes. Late arrivals
+    /// for the current bucket are not looked at: a wrong hint costs one wasted prefetch, nothing else.
+    @inline(__always)
+    public func slot(ahead k: Int) -> UInt32? {
+        let index = ring(current)
+        guard currentSorted, head + k < buckets[index].count else { return nil }
+        return UInt32(truncatingIfNeeded: buckets[index][head + k])
+    }
+
     public mutating func insert(_ deadline: Deadline) {
         let instant = deadline.instant.secondsSince1970
         if base == nil || instant < base! { rebase(below: instant) }

@@ -24,6 +24,8 @@ public struct SLAMachine: Sendable {
         at now: Instant,
         records: inout [TimelineRecord]
     ) throws(EngineError) {
+        // The ticket's index bucket loads while the deadlines before the event fire.
+        engine.prefetch(ticket: event.ticket)
         fire(before: now, records: &records)
         // The engine appends straight to the caller's array: swapped in, not copied.
         swap(&scratch.records, &records)
@@ -61,6 +63,7 @@ public struct SLAMachine: Sendable {
     /// Fires every deadline at or before `instant`, in deadline order.
     public mutating func fire(through instant: Instant, records: inout [TimelineRecord]) {
         while let first = queue.first(), first.instant <= instant {
+            prefetchAhead()
             fireFirst(records: &records)
         }
     }
@@ -68,6 +71,7 @@ public struct SLAMachine: Sendable {
     /// Fires every deadline strictly before `instant`.
     public mutating func fire(before instant: Instant, records: inout [TimelineRecord]) {
         while let first = queue.first(), first.instant < instant {
+            prefetchAhead()
             fireFirst(records: &records)
         }
     }
@@ -94,6 +98,15 @@ public struct SLAMachine: Sendable {
     /// Reserves room for this many tickets, so a large load does not grow the tables step by step.
     public mutating func reserveCapacity(tickets: Int) {
         engine.reserveCapacity(tickets)
+    }
+
+    /// How many deadlines ahead the ticket is fetched: enough to cover a cache miss while the
+    /// deadlines in between fire.
+    private static let prefetchDistance = 4
+
+    @inline(__always)
+    private func prefetchAhead() {
+        if let slot = queue.slot(ahead: Self.prefetchDistance) { engine.prefetch(slot: slot) }
     }
 
     private mutating func fireFirst(records: inout [TimelineRecord]) {

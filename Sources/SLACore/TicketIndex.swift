@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Ticket id -> slot, as an open-addressing hash table of slot numbers.
 ///
 /// A `[String: UInt32]` keeps a copy of every id beside the engine's own and hashes with SipHash;
@@ -41,6 +43,13 @@ struct TicketIndex: Sendable {
         h = h &* 0xff51_afd7_ed55_8ccd
         h ^= h >> 33
         return Int(truncatingIfNeeded: h)
+    }
+
+    /// Starts loading the bucket where a lookup of `id` begins.
+    @inline(__always)
+    func prefetch(_ id: String) {
+        let i = hash(id) & mask
+        buckets.withUnsafeBufferPointer { slad_prefetch($0.baseAddress! + i) }
     }
 
     /// The slot of `id`, given a way to read the id stored in a slot.
@@ -118,7 +127,11 @@ struct TicketIndex: Sendable {
 
     private mutating func rehash(_ size: Int, ids: (UInt32) -> String) {
         let old = buckets
-        buckets = ContiguousArray(repeating: Self.empty, count: size)
+        buckets = ContiguousArray(unsafeUninitializedCapacity: size) { table, initialized in
+            HugePages.advise(UnsafeMutableRawPointer(table.baseAddress), bytes: size * MemoryLayout<UInt32>.stride)
+            table.initialize(repeating: Self.empty)
+            initialized = size
+        }
         mask = size - 1
         for slot in old where slot != Self.empty {
             var i = hash(ids(slot)) & mask

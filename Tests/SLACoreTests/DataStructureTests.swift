@@ -80,6 +80,23 @@ struct DataStructureTests {
         #expect(MemoryLayout<Ticket>.stride == 48)
     }
 
+    @Test("the queue tells which slots come next in the bucket time has reached, for prefetching")
+    func queueLookAhead() {
+        var queue = DeadlineQueue()
+        let now = Instant(secondsSince1970: 1_772_438_400)
+        // The first insert sets the queue's base, so the earliest goes first to keep the three in one bucket.
+        for (offset, slot) in [(1, 3), (5, 7), (3, 9), (100_000, 4)] {
+            queue.insert(Deadline(instant: now + Int64(offset), slot: UInt32(slot)))
+        }
+        #expect(queue.first()?.slot == 3)
+        #expect(queue.slot(ahead: 0) == 3)
+        #expect(queue.slot(ahead: 1) == 9)
+        #expect(queue.slot(ahead: 2) == 7)
+        #expect(queue.slot(ahead: 3) == nil, "beyond the current bucket")
+        _ = queue.popFirst()
+        #expect(queue.slot(ahead: 0) == 9)
+    }
+
     @Test("a deadline further ahead than the queue can hold comes out at its limit, after all others")
     func queueFarFuture() {
         var queue = DeadlineQueue()
