@@ -31,8 +31,12 @@ enum MessageID {
     static let shutdown = "0a99c4d7b06d47a38c4b968a5c321b47"
 }
 
-@Suite("systemd: a real journald, sd_notify, socket activation, the units", .serialized)
-struct SystemdTests {
+/// systemd: a real journald, sd_notify, socket activation, the units.
+///
+/// In the serialized `DaemonTests` suite rather than a suite of their own: these tests block a
+/// thread while they wait for real processes, as the daemon tests do, and two such suites side by
+/// side would take both of a two-core machine's cooperative threads from the async tests.
+extension DaemonTests {
     @Test("timeline records and lifecycle events are structured journal entries with catalogued MESSAGE_IDs",
           .enabled(if: isRoot, "journald in a private mount namespace needs root"))
     func journalEntries() throws {
@@ -225,7 +229,8 @@ struct SystemdTests {
             if notify.next(timeout: 0.1) == "WATCHDOG=1" { last = Date() }
         }
         #expect(Date().timeIntervalSince(last) >= 2, "slad kept pinging with its engine stuck")
-        // The control socket still answers: only the timer loop is stuck, which is what the watchdog is for.
+        // What systemd does on a missed ping (it sends WatchdogSignal=, SIGABRT by default): the
+        // stuck queue would never let SIGTERM's clean stop finish.
         daemon.kill9()
     }
 
