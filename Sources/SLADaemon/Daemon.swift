@@ -121,6 +121,10 @@ public enum Daemon {
         host.stop()
         logger.notice("stopped")
         if let journal = options.journal {
+            let counts = journal.statistics
+            let last = counts.lastError.map { " (last: \($0))" } ?? ""
+            logger.info(
+                "journal: \(counts.written) entries written, \(counts.dropped) dropped (backlog full), \(counts.failed) refused\(last)")
             // A journald that hangs must not hold the exit: what it has not taken by then is lost.
             journal.flush(timeout: 2)
         }

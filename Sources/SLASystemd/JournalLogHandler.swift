@@ -18,8 +18,10 @@ public struct JournalLogHandler: LogHandler {
     private let writer: JournalWriter
 
     /// - Parameter identifier: `SYSLOG_IDENTIFIER`, what `journalctl -t` selects on.
-    public init(label: String, writer: JournalWriter, identifier: String = "slad",
-                metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(
+        label: String, writer: JournalWriter, identifier: String = "slad",
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
         self.label = label
         self.writer = writer
         self.identifier = identifier

@@ -37,8 +37,9 @@ enum MessageID {
 /// thread while they wait for real processes, as the daemon tests do, and two such suites side by
 /// side would take both of a two-core machine's cooperative threads from the async tests.
 extension DaemonTests {
-    @Test("timeline records and lifecycle events are structured journal entries with catalogued MESSAGE_IDs",
-          .enabled(if: isRoot, "journald in a private mount namespace needs root"))
+    @Test(
+        "timeline records and lifecycle events are structured journal entries with catalogued MESSAGE_IDs",
+        .enabled(if: isRoot, "journald in a private mount namespace needs root"))
     func journalEntries() throws {
         let journald = try PrivateJournald()
         let daemon = try RunningDaemon(configText: try quickConfig(responseSeconds: 4), start: false)
@@ -48,7 +49,9 @@ extension DaemonTests {
         let oddConfig = daemon.directory + "/odd\nname\u{1}.yaml"
         try FileManager.default.createSymbolicLink(atPath: oddConfig, withDestinationPath: daemon.configPath)
         try daemon.start(extraArguments: ["--log-target", "journal", "--config", oddConfig])
-        #expect(try daemon.slactl(["open", "J-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status == 0)
+        #expect(
+            try daemon.slactl(["open", "J-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status
+                == 0)
 
         let breaches = try journald.waitForEntries(["SLAD_TICKET=J-1", "SLAD_KIND=breach"])
         let breach = try #require(breaches.first)
@@ -84,7 +87,8 @@ extension DaemonTests {
             if field(entry, "SLAD_KIND") == "due" { #expect(field(entry, "SLAD_DUE")?.hasSuffix("Z") == true) }
             if field(entry, "SLAD_KIND") == "warning" { #expect(field(entry, "SLAD_PERCENT") != nil) }
             for name in entry.keys where !name.hasPrefix("_") {
-                #expect(name.utf8.allSatisfy { (65...90).contains($0) || (48...57).contains($0) || $0 == 95 }, "\(name)")
+                #expect(
+                    name.utf8.allSatisfy { (65...90).contains($0) || (48...57).contains($0) || $0 == 95 }, "\(name)")
             }
         }
         #expect(Set(history.compactMap { field($0, "SLAD_KIND") }) == ["due", "warning", "breach", "met", "escalate"])
@@ -121,14 +125,17 @@ extension DaemonTests {
         #expect(explained.contains("journalctl SLAD_TICKET=J-1"))
     }
 
-    @Test("late records after a restart carry SLAD_LATE=1; the recovery entry counts them",
-          .enabled(if: isRoot, "journald in a private mount namespace needs root"))
+    @Test(
+        "late records after a restart carry SLAD_LATE=1; the recovery entry counts them",
+        .enabled(if: isRoot, "journald in a private mount namespace needs root"))
     func lateRecords() throws {
         let journald = try PrivateJournald()
         let daemon = try RunningDaemon(configText: try quickConfig(responseSeconds: 2), start: false)
         daemon.launcher = journald.launcher
         try daemon.start(extraArguments: ["--log-target", "journal"])
-        #expect(try daemon.slactl(["open", "L-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status == 0)
+        #expect(
+            try daemon.slactl(["open", "L-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status
+                == 0)
         daemon.kill9()
         // Wait for real time to pass the due instant while slad is down.
         let due = Date().addingTimeInterval(3)
@@ -143,14 +150,17 @@ extension DaemonTests {
         #expect(recovery.first.map { field($0, "PRIORITY") } == "4")
     }
 
-    @Test("journald killed mid-run: slad keeps serving and its clocks keep firing",
-          .enabled(if: isRoot, "journald in a private mount namespace needs root"))
+    @Test(
+        "journald killed mid-run: slad keeps serving and its clocks keep firing",
+        .enabled(if: isRoot, "journald in a private mount namespace needs root"))
     func journaldKilled() throws {
         let journald = try PrivateJournald()
         let daemon = try RunningDaemon(configText: try quickConfig(responseSeconds: 3), start: false)
         daemon.launcher = journald.launcher
         try daemon.start(extraArguments: ["--log-target", "journal"])
-        #expect(try daemon.slactl(["open", "K-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status == 0)
+        #expect(
+            try daemon.slactl(["open", "K-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status
+                == 0)
         _ = try journald.waitForEntries(["SLAD_TICKET=K-1"])
         journald.kill()
         let client = try daemon.client()
@@ -186,7 +196,8 @@ extension DaemonTests {
         // READY=1 only when the socket serves: a call right after it is answered.
         #expect((try daemon.client().call("io.slad.Sla.Status"))["version"] != nil)
         let status = try #require(assignments(ready)["STATUS"])
-        #expect(status.range(of: #"^0 open, 0 breached, nothing due$"#, options: .regularExpression) != nil, "\(status)")
+        #expect(
+            status.range(of: #"^0 open, 0 breached, nothing due$"#, options: .regularExpression) != nil, "\(status)")
 
         // Pings every half interval (0.5 s), from the timer loop.
         let pingsFrom = Date()
@@ -194,7 +205,9 @@ extension DaemonTests {
         #expect(notify.wait(timeout: 5) { $0 == "WATCHDOG=1" } != nil)
         #expect(Date().timeIntervalSince(pingsFrom) < 3)
 
-        #expect(try daemon.slactl(["open", "N-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status == 0)
+        #expect(
+            try daemon.slactl(["open", "N-1", "--priority", "P1", "--service", "mail", "--customer", "acme"]).status
+                == 0)
         let refreshed = notify.wait { assignments($0)["STATUS"]?.hasPrefix("1 open, 0 breached, next due") == true }
         #expect(refreshed != nil)
 
@@ -245,14 +258,17 @@ extension DaemonTests {
         #expect(daemon.stop() == 0)
     }
 
-    @Test("socket activation: systemd-socket-activate passes the socket named varlink; a client queued before slad ran is served")
+    @Test(
+        "socket activation: systemd-socket-activate passes the socket named varlink; a client queued before slad ran is served"
+    )
     func socketActivation() throws {
         let daemon = try RunningDaemon(start: false)
         let activated = daemon.directory + "/activated.sock"
         daemon.launcher = ["/usr/bin/systemd-socket-activate", "-l", activated, "--fdname=varlink"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: daemon.launcher[0])
-        process.arguments = Array(daemon.launcher.dropFirst()) + [productsDirectory.appendingPathComponent("slad").path]
+        process.arguments =
+            Array(daemon.launcher.dropFirst()) + [productsDirectory.appendingPathComponent("slad").path]
             + daemon.arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -308,7 +324,9 @@ extension DaemonTests {
         #expect(result.status == 0, "\(result.stderr)")
         let groups = try String(contentsOfFile: root + "/etc/group", encoding: .utf8)
         let users = try String(contentsOfFile: root + "/etc/passwd", encoding: .utf8)
-        for group in ["slad", "slad-readers", "slad-writers"] { #expect(groups.contains("\n\(group):") || groups.hasPrefix("\(group):")) }
+        for group in ["slad", "slad-readers", "slad-writers"] {
+            #expect(groups.contains("\n\(group):") || groups.hasPrefix("\(group):"))
+        }
         #expect(users.contains("slad:x:") && users.contains(":/var/lib/slad:"))
     }
 
@@ -321,7 +339,8 @@ extension DaemonTests {
         let service = try String(contentsOf: source.appendingPathComponent("slad.service"), encoding: .utf8)
         #expect(service.contains("ExecStart=/usr/local/bin/slad "))
         try service.replacingOccurrences(
-            of: "ExecStart=/usr/local/bin/slad ", with: "ExecStart=\(productsDirectory.appendingPathComponent("slad").path) "
+            of: "ExecStart=/usr/local/bin/slad ",
+            with: "ExecStart=\(productsDirectory.appendingPathComponent("slad").path) "
         ).write(toFile: folder + "/slad.service", atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(
             atPath: source.appendingPathComponent("slad.socket").path, toPath: folder + "/slad.socket")

@@ -10,7 +10,8 @@ struct JournalTests {
         arguments: [
             ("SLAD_TICKET", "SLAD_TICKET"), ("late", "LATE"), ("config-path", "CONFIG_PATH"),
             ("_SYSTEMD_UNIT", "SYSTEMD_UNIT"), ("__x", "X"), ("9lives", "F_9LIVES"), ("", "F_"),
-            ("ünïcode", "N__CODE"), ("a.b c", "A_B_C"), (String(repeating: "k", count: 80), String(repeating: "K", count: 64)),
+            ("ünïcode", "N__CODE"), ("a.b c", "A_B_C"),
+            (String(repeating: "k", count: 80), String(repeating: "K", count: 64)),
         ])
     func fieldNames(key: String, expected: String) {
         let name = JournalEntry.fieldName(key)
@@ -26,7 +27,9 @@ struct JournalTests {
         let writer = JournalWriter(capacity: 3) { entry throws(SystemdError) in
             sending.open()
             gate.wait()
-            if entry.value(of: "MESSAGE") == "refused" { throw SystemdError(call: "sd_journal_sendv", errno: ECONNREFUSED) }
+            if entry.value(of: "MESSAGE") == "refused" {
+                throw SystemdError(call: "sd_journal_sendv", errno: ECONNREFUSED)
+            }
         }
         // The writer thread takes the first entry and blocks in send, as on a stuck journald.
         #expect(writer.submit(JournalEntry(message: "first", priority: 6)))
@@ -67,7 +70,8 @@ struct JournalTests {
         copy[metadataKey: "unit-id"] = "y"
         #expect(handler.logLevel == .info)
         let event = LogEvent(
-            level: .warning, message: "line one\nline two", metadata: ["MESSAGE_ID": "abc", "late": "3", "PRIORITY": "0"],
+            level: .warning, message: "line one\nline two",
+            metadata: ["MESSAGE_ID": "abc", "late": "3", "PRIORITY": "0"],
             source: nil, file: "F.swift", function: "f()", line: 7)
         let entry = handler.entry(for: event)
         #expect(entry.value(of: "MESSAGE") == "line one\nline two")
