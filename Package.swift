@@ -40,13 +40,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libsystemd (Debian's libsystemd-dev) as Swift sees it: the one seam to systemd's C API.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // systemd adapters: the journal (native protocol, a swift-log handler, a writer that never
+        // blocks its callers), sd_notify with the watchdog, socket activation by name.
+        .target(
+            name: "SLASystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop.
         .target(name: "SLAControl"),
         // The daemon: the engine on one Dispatch timer, wired to the store and the control socket.
         .target(
             name: "SLADaemon",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink", "SLAControl",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink", "SLAControl", "SLASystemd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["io.slad.Sla.varlink"]
@@ -54,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "slad",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLADaemon",
+                "SLACore", "SLAConfig", "SLAWire", "SLADaemon", "SLASystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,6 +104,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SLAControlTests", dependencies: ["SLAControl"]),
+        .testTarget(
+            name: "SLASystemdTests",
+            dependencies: ["SLASystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl"]),
     ],
     swiftLanguageModes: [.v6]

@@ -534,6 +534,13 @@ public struct ClockEngine: Sendable {
 
     // MARK: - Queries
 
+    /// The ticket's priority level (e.g. `P1`), or nil when it is not open: one index probe, for
+    /// whoever annotates records outside the engine (the journal's `SLAD_PRIORITY`).
+    public func priorityLevel(of id: String) -> String? {
+        guard let slot = slot(of: id) else { return nil }
+        return configuration.priorities.levels[Int(tickets[Int(slot)].priority)]
+    }
+
     /// A ticket's state with each clock's counted time as of `now`.
     public func snapshot(of id: String, at now: Instant) -> TicketSnapshot? {
         guard let slot = slot(of: id) else { return nil }

@@ -11,6 +11,8 @@ public struct ControlService: VarlinkService {
     public let feed: RecordFeed
     public let access: AccessPolicy
     public let logger: Logger
+    /// Reloads the configuration; `Reload` calls it with who asked ("uid 1000").
+    public let reloadConfiguration: @Sendable (String) async -> ReloadOutcome
 
     /// Most tickets one `ListTickets` returns, and the default.
     public static let listCeiling = 100_000
@@ -18,11 +20,27 @@ public struct ControlService: VarlinkService {
     /// Most timeline records `GetTicket` returns: the newest are kept.
     public static let timelineCeiling = 10_000
 
-    public init(host: EngineHost, feed: RecordFeed, access: AccessPolicy, logger: Logger) {
+    /// - Parameter reload: what `Reload` does; the daemon's tells the service manager and the
+    ///   journal. Left out: the host reloads and the outcome is logged here.
+    public init(
+        host: EngineHost, feed: RecordFeed, access: AccessPolicy, logger: Logger,
+        reload: (@Sendable (String) async -> ReloadOutcome)? = nil
+    ) {
         self.host = host
         self.feed = feed
         self.access = access
         self.logger = logger
+        self.reloadConfiguration =
+            reload ?? { [logger] origin in
+                let outcome = await host.reload()
+                switch outcome {
+                case .applied(let summary): logger.notice("configuration reloaded by \(origin): \(summary)")
+                case .unchanged: break
+                case .refused(let errors):
+                    logger.warning("reload refused; the running configuration stays: \(errors.joined(separator: "; "))")
+                }
+                return outcome
+            }
     }
 
     public var interfaces: [(name: String, description: String)] { [(SlaInterface.name, SlaInterface.description)] }
@@ -262,14 +280,12 @@ public struct ControlService: VarlinkService {
     }
 
     private func reload(peer: PeerCredentials) async throws -> [String: JSONValue] {
-        switch await host.reload() {
+        switch await reloadConfiguration("uid \(peer.uid)") {
         case .applied(let summary):
-            logger.notice("configuration reloaded by uid \(peer.uid): \(summary)")
             return ["summary": .string(summary)]
         case .unchanged(let summary):
             return ["summary": .string(summary + " (unchanged)")]
         case .refused(let errors):
-            logger.warning("reload refused; the running configuration stays: \(errors.joined(separator: "; "))")
             throw VarlinkError(name: "io.slad.Sla.InvalidConfig", parameters: ["errors": .array(errors.map(JSONValue.string))])
         }
     }

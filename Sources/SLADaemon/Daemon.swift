@@ -1,7 +1,10 @@
 import Dispatch
 import Foundation
 import Logging
+import SLACore
+import SLASystemd
 import SLAVarlink
+import SLAWire
 
 /// How `slad` runs: where its configuration, state and socket are, and who may use the socket.
 public struct DaemonOptions: Sendable {
@@ -14,10 +17,12 @@ public struct DaemonOptions: Sendable {
     public var readerGroups: [String]
     /// Group the socket file is given when slad binds it itself (systemd's SocketGroup= otherwise).
     public var socketGroup: String?
+    /// Where timeline records go as structured entries; nil when slad logs to stderr.
+    public var journal: JournalWriter?
 
     public init(
         configPath: String, stateDirectory: String, socketPath: String, writerGroups: [String],
-        readerGroups: [String], socketGroup: String?
+        readerGroups: [String], socketGroup: String?, journal: JournalWriter? = nil
     ) {
         self.configPath = configPath
         self.stateDirectory = stateDirectory
@@ -25,28 +30,52 @@ public struct DaemonOptions: Sendable {
         self.writerGroups = writerGroups
         self.readerGroups = readerGroups
         self.socketGroup = socketGroup
+        self.journal = journal
     }
 }
 
 /// The running daemon: recovers, arms the timer, serves the control socket, reloads on SIGHUP and
-/// stops cleanly on SIGTERM or SIGINT.
+/// stops cleanly on SIGTERM or SIGINT, telling the service manager each step (sd_notify(3)).
 public enum Daemon {
+    /// Seconds between STATUS= refreshes (only sent when something changed).
+    static let statusRefresh: Duration = .seconds(2)
+    /// While recovery reads the log, the start timeout is extended by this much every third of it,
+    /// as long as recovery makes progress.
+    static let recoveryExtension: Duration = .seconds(15)
+
     /// Runs until SIGTERM/SIGINT. Throws `ConfigErrors` for a bad configuration, other errors for
     /// state or socket trouble, before anything is served.
     public static func run(_ options: DaemonOptions, logger: Logger) async throws {
-        logger.info("starting", metadata: ["config": "\(options.configPath)", "state": "\(options.stateDirectory)"])
+        let notifier = NotifierReporter(try ServiceNotifier(), logger: logger)
+        logger.info(
+            "starting slad \(SladVersion.string)",
+            metadata: Lifecycle.metadata(
+                SladMessageID.start, ["config": options.configPath, "state": options.stateDirectory]))
         let feed = RecordFeed()
-        let host = try EngineHost(
-            configPath: options.configPath, stateDirectory: options.stateDirectory, feed: feed, logger: logger)
+        if let journal = options.journal {
+            // Before the host: recovery delivers its late records at once.
+            feed.addSink { records in journal.submit(contentsOf: records.map(RecordJournal.entry)) }
+        }
+        let progress = RecoveryProgress()
+        let extender = notifier.extendWhileProgressing(progress, by: recoveryExtension)
+        let host: EngineHost
+        do {
+            defer { extender?.cancel() }
+            host = try EngineHost(
+                configPath: options.configPath, stateDirectory: options.stateDirectory, feed: feed,
+                progress: progress, logger: logger)
+        }
         let writers = AccessPolicy.groupIDs(options.writerGroups)
         let readers = AccessPolicy.groupIDs(options.readerGroups)
         for missing in writers.missing + readers.missing {
             logger.notice("group \(missing) does not exist; its members get no access")
         }
         let access = AccessPolicy(writerGroups: writers.ids, readerGroups: readers.ids)
-        let service = ControlService(host: host, feed: feed, access: access, logger: logger)
+        let reloader = Reloader(host: host, notifier: notifier, logger: logger)
+        let service = ControlService(
+            host: host, feed: feed, access: access, logger: logger, reload: { await reloader.reload(by: $0) })
         let server = VarlinkServer(service: service, logger: logger)
-        if let fd = SocketActivation.takeListeningDescriptor() {
+        if let fd = try ListenDescriptors.varlink() {
             try await server.adopt(listeningDescriptor: fd)
             logger.info("serving on the socket systemd passed (fd \(fd))")
         } else {
@@ -62,27 +91,177 @@ public enum Daemon {
             }
             logger.info("serving on \(options.socketPath)")
         }
-        host.start()
+        host.start(watchdog: notifier.watchdog)
         let signals = SignalHandlers(
-            reload: {
-                Task {
-                    switch await host.reload() {
-                    case .applied(let summary): logger.notice("configuration reloaded on SIGHUP: \(summary)")
-                    case .unchanged(let summary): logger.info("SIGHUP: configuration unchanged: \(summary)")
-                    case .refused(let errors):
-                        logger.error("reload refused; the running configuration stays:\n\(errors.joined(separator: "\n"))")
-                    }
-                }
-            },
-            stop: { Task { await server.shutdown() } })
+            reload: { Task { _ = await reloader.reload(by: "SIGHUP") } },
+            stop: { Task { await server.shutdown() } },
+            stall: testStall(host))
         let status = await host.status()
-        logger.notice("ready: \(status.openTickets) open tickets, \(status.armedTimers) armed")
+        logger.notice(
+            "ready: \(status.openTickets) open tickets, \(status.armedTimers) armed",
+            metadata: Lifecycle.metadata(SladMessageID.ready, ["SLAD_OPEN": "\(status.openTickets)"]))
+        // Recovered, timers armed, socket listening (clients queue in its backlog until run() accepts).
+        notifier.ready(status: statusLine(status))
+        let refresher = Task {
+            var seen: UInt64?
+            while !Task.isCancelled {
+                if let (status, changes) = await host.status(ifChangedSince: seen) {
+                    seen = changes
+                    notifier.status(statusLine(status))
+                }
+                try? await Task.sleep(for: statusRefresh)
+            }
+        }
         try await server.run()
+        refresher.cancel()
         signals.cancel()
-        logger.notice("stopping: committing what was accepted")
+        notifier.stopping()
+        logger.notice(
+            "stopping: committing what was accepted", metadata: Lifecycle.metadata(SladMessageID.shutdown))
         host.stop()
         logger.notice("stopped")
+        if let journal = options.journal {
+            let counts = journal.statistics
+            let last = counts.lastError.map { " (last: \($0))" } ?? ""
+            logger.info(
+                "journal: \(counts.written) entries written, \(counts.dropped) dropped (backlog full), \(counts.failed) refused\(last)")
+            // A journald that hangs must not hold the exit: what it has not taken by then is lost.
+            journal.flush(timeout: 2)
+        }
     }
+
+    /// The one-line STATUS=: "412 open, 3 breached, next due 14:05:00Z".
+    public static func statusLine(_ status: HostStatus) -> String {
+        var line = "\(status.openTickets) open, \(status.breaches) breached"
+        if let next = status.nextDue {
+            let text = Timestamp.format(next)
+            // Today's deadline shows its time only; later ones the whole instant.
+            let today = Timestamp.format(Instant(secondsSince1970: Int64(Date().timeIntervalSince1970)))
+            line += ", next due " + (text.prefix(10) == today.prefix(10) ? String(text.dropFirst(11)) : text)
+        } else {
+            line += ", nothing due"
+        }
+        return line
+    }
+
+    /// SIGUSR2 stalls the engine's queue, for the watchdog test: only in debug builds, and only when
+    /// `SLAD_TEST_HOOKS=1` is in slad's environment, so neither a release build nor a production
+    /// unit (whose environment the administrator writes) can be made to stall; sending the signal
+    /// needs root or slad's own user anyway.
+    private static func testStall(_ host: EngineHost) -> (@Sendable () -> Void)? {
+        #if DEBUG
+        if ProcessInfo.processInfo.environment["SLAD_TEST_HOOKS"] == "1" {
+            return { host.stallForTesting() }
+        }
+        #endif
+        return nil
+    }
+}
+
+/// Reloads for SIGHUP and the Varlink Reload alike: RELOADING=1 before, READY=1 after, a catalogued
+/// journal entry either way.
+final class Reloader: Sendable {
+    let host: EngineHost
+    let notifier: NotifierReporter
+    let logger: Logger
+
+    init(host: EngineHost, notifier: NotifierReporter, logger: Logger) {
+        self.host = host
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// - Parameter origin: who asked, for the log: "SIGHUP" or "uid 1000".
+    func reload(by origin: String) async -> ReloadOutcome {
+        notifier.reloading()
+        let outcome = await host.reload()
+        switch outcome {
+        case .applied(let summary):
+            logger.notice(
+                "configuration reloaded (\(origin)): \(summary)",
+                metadata: Lifecycle.metadata(SladMessageID.reloadApplied, ["SLAD_CONFIG": host.configPath]))
+        case .unchanged(let summary):
+            logger.info("reload (\(origin)): configuration unchanged: \(summary)")
+        case .refused(let errors):
+            logger.warning(
+                "reload (\(origin)) refused; the running configuration stays:\n\(errors.joined(separator: "\n"))",
+                metadata: Lifecycle.metadata(
+                    SladMessageID.reloadRefused,
+                    ["SLAD_CONFIG": host.configPath, "SLAD_ERRORS": errors.joined(separator: "\n")]))
+        }
+        notifier.ready(status: Daemon.statusLine(await host.status()))
+        return outcome
+    }
+}
+
+/// The ``ServiceNotifier`` for the daemon: a failed notification is logged once and then only
+/// counted, never thrown at the clocks (a manager that went away cannot be helped by stopping).
+final class NotifierReporter: Sendable {
+    let notifier: ServiceNotifier
+    let logger: Logger
+    private let failures = Counter()
+
+    init(_ notifier: ServiceNotifier, logger: Logger) {
+        self.notifier = notifier
+        self.logger = logger
+        if let interval = notifier.watchdogInterval {
+            logger.info("watchdog: pinging every \(interval / 2) from the timer loop")
+        }
+    }
+
+    /// The engine's watchdog: pings at half the interval systemd set.
+    var watchdog: EngineWatchdog? {
+        notifier.watchdogInterval.map { interval in
+            EngineWatchdog(pingInterval: interval / 2) { [self] in self.send { try $0.watchdogPing() } }
+        }
+    }
+
+    func ready(status: String) { send { try $0.ready(status: status) } }
+    func status(_ line: String) { send { try $0.status(line) } }
+    func reloading() { send { try $0.reloading() } }
+    func stopping() { send { try $0.stopping() } }
+
+    /// Every third of `step`, asks for `step` more while `progress` moves; nil when no
+    /// manager listens.
+    func extendWhileProgressing(_ progress: RecoveryProgress, by step: Duration) -> DispatchSourceTimer? {
+        guard notifier.isActive else { return nil }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        let period = step / 3
+        nonisolated(unsafe) var seen: UInt64 = 0
+        timer.setEventHandler { [self] in
+            let now = progress.count
+            guard now != seen else { return }  // stuck: let the start timeout end it
+            seen = now
+            send { try $0.extendTimeout(by: step) }
+        }
+        let nanoseconds = Int(period.components.seconds) * 1_000_000_000
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds))
+        timer.activate()
+        return timer
+    }
+
+    private func send(_ body: (ServiceNotifier) throws -> Void) {
+        do {
+            try body(notifier)
+        } catch {
+            if failures.increment() == 1 {
+                logger.warning("cannot notify the service manager: \(error); further failures are only counted")
+            }
+        }
+    }
+
+    /// Notifications the manager did not take.
+    var failureCount: UInt64 { failures.value }
+}
+
+/// A counter shared between threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count: UInt64 = 0
+
+    /// Adds one and returns the new count.
+    func increment() -> UInt64 { lock.withLock { count += 1; return count } }
+    var value: UInt64 { lock.withLock { count } }
 }
 
 /// SIGHUP reloads; SIGTERM and SIGINT stop. Dispatch sources, so the handlers run as ordinary code.
@@ -92,9 +271,14 @@ public enum Daemon {
 final class SignalHandlers: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
 
-    init(reload: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Void) {
+    init(
+        reload: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Void,
+        stall: (@Sendable () -> Void)? = nil
+    ) {
         var sources: [DispatchSourceSignal] = []
-        for (number, action) in [(SIGHUP, reload), (SIGTERM, stop), (SIGINT, stop)] {
+        var actions = [(SIGHUP, reload), (SIGTERM, stop), (SIGINT, stop)]
+        if let stall { actions.append((SIGUSR2, stall)) }
+        for (number, action) in actions {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler(handler: action)
@@ -106,21 +290,5 @@ final class SignalHandlers: @unchecked Sendable {
 
     func cancel() {
         for source in sources { source.cancel() }
-    }
-}
-
-/// systemd's socket activation protocol (sd_listen_fds(3)): the listening socket arrives as fd 3.
-enum SocketActivation {
-    /// The passed listening socket, if systemd passed one to this process; the variables are then
-    /// removed so that children do not take it for theirs.
-    static func takeListeningDescriptor() -> Int32? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let pid = environment["LISTEN_PID"].flatMap(Int32.init), pid == getpid(),
-            let count = environment["LISTEN_FDS"].flatMap(Int32.init), count >= 1
-        else { return nil }
-        unsetenv("LISTEN_PID")
-        unsetenv("LISTEN_FDS")
-        unsetenv("LISTEN_FDNAMES")
-        return 3
     }
 }

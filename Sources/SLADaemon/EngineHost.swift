@@ -76,6 +76,31 @@ public struct TicketView: Sendable, Equatable {
     public var calendarHours: [String]
 }
 
+/// How far recovery has read the log: the service manager is asked for more time only while this moves.
+public final class RecoveryProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: UInt64 = 0
+
+    public init() {}
+
+    /// Log entries applied so far.
+    public var count: UInt64 { lock.withLock { entries } }
+
+    func advance() { lock.withLock { entries += 1 } }
+}
+
+/// The service manager's watchdog, pinged from the engine's timer loop.
+public struct EngineWatchdog: Sendable {
+    /// Time between pings: half of `WatchdogSec=`.
+    public var pingInterval: Duration
+    public var ping: @Sendable () -> Void
+
+    public init(pingInterval: Duration, ping: @escaping @Sendable () -> Void) {
+        self.pingInterval = pingInterval
+        self.ping = ping
+    }
+}
+
 /// Why the daemon cannot start on its state.
 public struct RecoveryError: Error, CustomStringConvertible {
     public var description: String
@@ -109,6 +134,12 @@ public final class EngineHost: @unchecked Sendable {
     private var configLoaded: Instant
     private let started: Instant
     private var lateness = TimerLateness()
+    /// Counts steps that may change ``status()``: the service manager's STATUS line is refreshed
+    /// only when it moved.
+    private var changes: UInt64 = 0
+    private var watchdog: EngineWatchdog?
+    /// When the watchdog was last pinged (monotonic); nil before the first ping.
+    private var lastPing: DispatchTime?
 
     public let configPath: String
     public let store: StateStore
@@ -130,6 +161,7 @@ public final class EngineHost: @unchecked Sendable {
         stateDirectory: String,
         clock: any WallClock = SystemClock(),
         feed: RecordFeed = RecordFeed(),
+        progress: RecoveryProgress? = nil,
         logger: Logger
     ) throws {
         self.configPath = configPath
@@ -145,7 +177,7 @@ public final class EngineHost: @unchecked Sendable {
         store = try StateStore(directory: stateDirectory)
 
         let replayStarted = ContinuousClock.now
-        let recovered = try Self.recover(store: store, logger: logger)
+        let recovered = try Self.recover(store: store, progress: progress, logger: logger)
         let replayTook = ContinuousClock.now - replayStarted
         let now = clock.now()
         started = now
@@ -165,7 +197,12 @@ public final class EngineHost: @unchecked Sendable {
             let summary =
                 "recovered \(recoveredMachine.engine.openTicketCount) open tickets from \(recovered.entries) logged "
                 + "entries in \(replayTook); \(records.count) late record(s)"
-            logger.info("\(summary)", metadata: ["late": "\(records.count)"])
+            logger.log(
+                level: records.isEmpty ? .info : .warning,
+                "\(summary)",
+                metadata: Lifecycle.metadata(
+                    SladMessageID.recovery,
+                    ["SLAD_LATE_RECORDS": "\(records.count)", "SLAD_OPEN": "\(recoveredMachine.engine.openTicketCount)"]))
             records.removeAll()
             machine = recoveredMachine
             if recovered.configText != fileText || recovered.configPath != configPath {
@@ -201,7 +238,11 @@ public final class EngineHost: @unchecked Sendable {
         self.appliedFrom = appliedFrom
         self.configLoaded = now
         committer = GroupCommitter(store: store) { [feed] units in feed.publish(units) }
-        if !unit.records.isEmpty { feed.publish([unit]) }
+        if !unit.records.isEmpty {
+            let priorities = feed.hasSinks ? Self.priorities(of: unit.records, in: machine) : [:]
+            feed.deliver(Self.published(unit.records, priorities))
+            feed.publish([unit])
+        }
     }
 
     private static func readConfig(_ path: String) throws -> String {
@@ -225,7 +266,7 @@ public final class EngineHost: @unchecked Sendable {
     }
 
     /// The engine as the log leaves it, with every deadline up to the last committed firing fired.
-    private static func recover(store: StateStore, logger: Logger) throws -> Recovered {
+    private static func recover(store: StateStore, progress: RecoveryProgress?, logger: Logger) throws -> Recovered {
         var recovered = Recovered()
         var discard: [TimelineRecord] = []
         try store.readLog { entry in
@@ -260,6 +301,7 @@ public final class EngineHost: @unchecked Sendable {
             }
             discard.removeAll(keepingCapacity: true)
             recovered.entries += 1
+            progress?.advance()
         }
         if let firedThrough = try store.firedThrough(), recovered.machine != nil {
             recovered.machine!.fire(through: firedThrough, records: &discard)
@@ -272,17 +314,36 @@ public final class EngineHost: @unchecked Sendable {
     // MARK: - Running
 
     /// Arms the timer; from now on deadlines fire as they come due.
-    public func start() {
+    ///
+    /// With a `watchdog`, the timer also wakes every `pingInterval` and pings from its handler, on
+    /// the engine's queue: a queue that is stuck (a step that never ends) stops the pings, and the
+    /// service manager restarts slad. A ping from any other thread would prove nothing.
+    public func start(watchdog: EngineWatchdog? = nil) {
         queue.sync {
+            self.watchdog = watchdog
             let timer = DispatchSource.makeTimerSource(flags: .strict, queue: queue)
             timer.setEventHandler { [unowned self] in
                 self.timerInstant = nil
+                self.pingWatchdog()
                 self.fireDue()
             }
             self.timer = timer
             timer.activate()
+            pingWatchdog()
             fireDue()
         }
+    }
+
+    /// On `queue`: pings when half the ping interval has passed since the last ping, so a timer that
+    /// wakes often for deadlines does not flood the manager.
+    private func pingWatchdog() {
+        guard let watchdog else { return }
+        let now = DispatchTime.now()
+        if let lastPing, now.uptimeNanoseconds &- lastPing.uptimeNanoseconds < Self.nanoseconds(watchdog.pingInterval) / 2 {
+            return
+        }
+        lastPing = now
+        watchdog.ping()
     }
 
     /// Stops the timer and waits until everything accepted is committed.
@@ -296,6 +357,7 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Fires every deadline due by now and arms the timer for the next. On `queue`.
     private func fireDue() {
+        changes &+= 1
         let now = clock.now()
         if now > firedThrough {
             var records: [TimelineRecord] = []
@@ -315,6 +377,11 @@ public final class EngineHost: @unchecked Sendable {
         armTimer()
     }
 
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        UInt64(max(0, duration.components.seconds)) * 1_000_000_000
+            + UInt64(max(0, duration.components.attoseconds / 1_000_000_000))
+    }
+
     /// Points the timer at the earliest deadline, or wakes it within ``longestSleep`` to notice clock jumps.
     private func armTimer() {
         guard let timer else { return }
@@ -323,6 +390,19 @@ public final class EngineHost: @unchecked Sendable {
         if let next = machine.nextDeadline() { wake = min(wake, max(next, now)) }
         if let armed = timerInstant, armed <= wake { return }
         timerInstant = wake
+        if let watchdog {
+            // The next ping is due before the deadline: wake for it on the monotonic clock (a wall
+            // clock set back must not starve the watchdog), and re-arm from the handler.
+            let pingAt = (lastPing ?? .now()) + .nanoseconds(Int(Self.nanoseconds(watchdog.pingInterval)))
+            var realtime = timespec()
+            clock_gettime(CLOCK_REALTIME, &realtime)
+            let toDeadline = (wake.secondsSince1970 - Int64(realtime.tv_sec)) * 1_000_000_000 - Int64(realtime.tv_nsec)
+            let toPing = Int64(bitPattern: pingAt.uptimeNanoseconds &- DispatchTime.now().uptimeNanoseconds)
+            if toPing < toDeadline {
+                timer.schedule(deadline: pingAt, leeway: .nanoseconds(0))
+                return
+            }
+        }
         timer.schedule(
             wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: Int(wake.secondsSince1970), tv_nsec: 0)),
             leeway: .nanoseconds(0))
@@ -330,14 +410,45 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Commits a unit; a store that fails leaves the engine ahead of the disk, so slad stops and
     /// recovers from what is durable rather than serve a state it could lose.
-    private func commit(_ unit: CommitUnit, then: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
-        committer.submit(unit) { [logger] result in
+    ///
+    /// When a sink (the journal) takes records, each record goes with its ticket's priority level,
+    /// looked up here on the queue: `TimelineRecord` carries no priority (the engine's hot path and
+    /// the replay format stay as they are), and only this queue may read the engine. One index probe
+    /// per ticket of the unit, and none without a sink. `before` has the levels of tickets a batch
+    /// closed, taken before it was applied.
+    private func commit(
+        _ unit: CommitUnit, before: [String: String] = [:],
+        then: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
+        changes &+= 1
+        let published =
+            unit.records.isEmpty || !feed.hasSinks
+            ? [] : Self.published(unit.records, Self.priorities(of: unit.records, in: machine, before: before))
+        committer.submit(unit) { [logger, feed] result in
             if case .failure(let error) = result {
                 logger.critical("cannot commit to the state: \(error); stopping so that a restart recovers")
                 exit(EXIT_FAILURE)
             }
+            // Completions run on the committer thread in commit order, before watchers are told.
+            feed.deliver(published)
             then(result)
         }
+    }
+
+    /// Each record's ticket's priority level, as the engine has it now (else as `before` had it).
+    private static func priorities(
+        of records: [StoredRecord], in machine: SLAMachine, before: [String: String] = [:]
+    ) -> [String: String] {
+        var levels: [String: String] = [:]
+        for stored in records where levels[stored.record.ticket] == nil {
+            let ticket = stored.record.ticket
+            if let level = machine.engine.priorityLevel(of: ticket) ?? before[ticket] { levels[ticket] = level }
+        }
+        return levels
+    }
+
+    private static func published(_ records: [StoredRecord], _ levels: [String: String]) -> [PublishedRecord] {
+        records.map { PublishedRecord(stored: $0, ticketPriority: levels[$0.record.ticket]) }
     }
 
     /// Runs `body` on the engine's queue and returns what it returns, from async code.
@@ -373,6 +484,12 @@ public final class EngineHost: @unchecked Sendable {
             latest = max(latest, min(at, now))
         }
         let at = max(appliedFrom, latest)
+        var before: [String: String] = [:]
+        if feed.hasSinks {
+            for event in events where before[event.event.ticket] == nil {
+                if let level = machine.engine.priorityLevel(of: event.event.ticket) { before[event.event.ticket] = level }
+            }
+        }
         var records: [TimelineRecord] = []
         var refusal: BatchRefusal?
         do {
@@ -385,7 +502,9 @@ public final class EngineHost: @unchecked Sendable {
         let stored = records.map { StoredRecord(record: $0, late: false) }
         if let refusal {
             // Deadlines before the batch's instant fired all the same: their records must be kept.
-            if !stored.isEmpty { commit(CommitUnit(log: [], records: stored, firedThrough: at - 1)) { _ in } }
+            if !stored.isEmpty {
+                commit(CommitUnit(log: [], records: stored, firedThrough: at - 1), before: before) { _ in }
+            }
             reply(.refused(index: refusal.index, error: refusal.error))
             return
         }
@@ -393,7 +512,9 @@ public final class EngineHost: @unchecked Sendable {
             LogEntry.event(
                 StoredEvent(seq: 0, at: at, requestedAt: event.at, received: now, actor: actor, event: event.event))
         }
-        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1)) { _ in reply(.accepted(events.count)) }
+        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1), before: before) { _ in
+            reply(.accepted(events.count))
+        }
         armTimer()
     }
 
@@ -469,6 +590,25 @@ public final class EngineHost: @unchecked Sendable {
     public func status() async -> HostStatus {
         await onQueue { [self] in statusNow() }
     }
+
+    /// The status and a change count, or nil when nothing changed since `changes` (a count this
+    /// returned before): the STATUS line is then still current and costs no scan of the tickets.
+    public func status(ifChangedSince seen: UInt64?) async -> (status: HostStatus, changes: UInt64)? {
+        await onQueue { [self] in
+            if let seen, seen == changes { return nil }
+            return (statusNow(), changes)
+        }
+    }
+
+    #if DEBUG
+    /// Blocks the engine's queue for good: deadlines stop firing and the watchdog stops being
+    /// pinged. Debug builds only, for the watchdog test (see `SLAD_TEST_HOOKS` in Daemon.swift).
+    public func stallForTesting() {
+        queue.async {
+            while true { sleep(3600) }
+        }
+    }
+    #endif
 
     /// The status, on `queue`.
     private func statusNow() -> HostStatus {

@@ -2,6 +2,18 @@ import Foundation
 import SLAStore
 import SLAWire
 
+/// A committed record with the ticket's priority level as it stood when the engine made the record.
+public struct PublishedRecord: Sendable, Equatable {
+    public var stored: StoredRecord
+    /// E.g. `P1`; nil when the ticket was no longer open (closed in the same step).
+    public var ticketPriority: String?
+
+    public init(stored: StoredRecord, ticketPriority: String?) {
+        self.stored = stored
+        self.ticketPriority = ticketPriority
+    }
+}
+
 /// Hands every committed timeline record to whoever watches: `Watch` clients, and the journal.
 ///
 /// Records are published after they are durable, so a watcher never sees what a crash could undo.
@@ -13,13 +25,25 @@ public final class RecordFeed: @unchecked Sendable {
     private let lock = NSLock()
     private var watchers: [UInt64: AsyncStream<String>.Continuation] = [:]
     private var nextID: UInt64 = 0
-    private var sinks: [@Sendable ([StoredRecord]) -> Void] = []
+    private var sinks: [@Sendable ([PublishedRecord]) -> Void] = []
 
     public init() {}
 
-    /// Adds a function that receives every batch of committed records, on the committing thread.
-    public func addSink(_ sink: @escaping @Sendable ([StoredRecord]) -> Void) {
+    /// Adds a function that receives every committed unit's records, on the committing thread, in
+    /// commit order. It must return at once (the journal's sink only queues them).
+    public func addSink(_ sink: @escaping @Sendable ([PublishedRecord]) -> Void) {
         lock.withLock { sinks.append(sink) }
+    }
+
+    /// Whether any sink wants records: the engine host looks priorities up only then.
+    /// Add sinks before the host is made: its recovery delivers the late records at once.
+    var hasSinks: Bool { lock.withLock { !sinks.isEmpty } }
+
+    /// Gives one unit's committed records to the sinks.
+    func deliver(_ records: [PublishedRecord]) {
+        guard !records.isEmpty else { return }
+        let sinks = lock.withLock { self.sinks }
+        for sink in sinks { sink(records) }
     }
 
     /// A stream of records in the replay output format, from now on, until the watcher is finished.
@@ -42,11 +66,10 @@ public final class RecordFeed: @unchecked Sendable {
     public var watcherCount: Int { lock.withLock { watchers.count } }
 
     func publish(_ units: [CommitUnit]) {
-        let (watchers, sinks) = lock.withLock { (self.watchers, self.sinks) }
+        let watchers = lock.withLock { self.watchers }
+        guard !watchers.isEmpty else { return }
         let records = units.flatMap(\.records)
         guard !records.isEmpty else { return }
-        for sink in sinks { sink(records) }
-        guard !watchers.isEmpty else { return }
         let lines = records.map { RecordFormat.encode($0.record, late: $0.late) }
         for (_, watcher) in watchers {
             for line in lines {

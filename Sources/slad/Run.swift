@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SLAConfig
 import SLADaemon
+import SLASystemd
 
 /// `slad` (or `slad run`): the daemon in the foreground until SIGTERM or SIGINT.
 struct Run: AsyncParsableCommand {
@@ -42,8 +43,23 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("socket-group"), help: "Give the socket file to this group (mode 0660).")
     var socketGroup: String?
 
+    @Option(
+        name: .customLong("log-target"),
+        help: ArgumentHelp(
+            "Where logs and timeline records go: journal, stderr or auto.",
+            discussion: "auto: the journal when stderr is connected to it ($JOURNAL_STREAM names stderr, as "
+                + "under systemd), else stderr. Timeline records are written to the journal only."))
+    var logTarget: LogTarget = .auto
+
     func run() async throws {
+        // The only bootstrap: libraries take the Logger they are given, tests never bootstrap.
+        let journal = logTarget.resolved() == .journal ? JournalWriter() : nil
         LoggingSystem.bootstrap { label in
+            if let journal {
+                var handler = JournalLogHandler(label: label, writer: journal)
+                handler.logLevel = .info
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .info
             return handler
@@ -51,7 +67,7 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "slad")
         let options = DaemonOptions(
             configPath: config, stateDirectory: state, socketPath: socket, writerGroups: writerGroups,
-            readerGroups: readerGroups, socketGroup: socketGroup)
+            readerGroups: readerGroups, socketGroup: socketGroup, journal: journal)
         do {
             try await Daemon.run(options, logger: logger)
         } catch let errors as ConfigErrors {
@@ -61,5 +77,24 @@ struct Run: AsyncParsableCommand {
             StandardError.write("slad: \(error)\n")
             throw ExitCode(ExitStatus.cannotStart)
         }
+    }
+}
+
+/// Where `slad run` logs.
+enum LogTarget: String, ExpressibleByArgument, CaseIterable {
+    case journal, stderr, auto
+
+    /// `auto` decided: the journal when `$JOURNAL_STREAM` is set and names the device and inode of
+    /// our stderr (systemd's StandardError=journal), so that a child that merely inherited the
+    /// variable, with stderr sent elsewhere, still logs to stderr (systemd.exec(5)).
+    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) -> LogTarget {
+        guard self == .auto else { return self }
+        guard let stream = environment["JOURNAL_STREAM"] else { return .stderr }
+        let parts = stream.split(separator: ":")
+        var status = stat()
+        guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]),
+            fstat(STDERR_FILENO, &status) == 0
+        else { return .stderr }
+        return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode ? .journal : .stderr
     }
 }

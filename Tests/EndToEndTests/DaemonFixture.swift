@@ -11,6 +11,10 @@ final class RunningDaemon {
     let statePath: String
     let logPath: String
     private(set) var process: Process?
+    /// Runs slad through this command (e.g. `nsenter -t PID -m --`), slad's path and arguments appended.
+    var launcher: [String] = []
+    /// Variables added to slad's environment.
+    var environment: [String: String] = [:]
 
     /// Writes `configText` (default: the shipped example) and starts slad on it.
     init(configText: String? = nil, extraArguments: [String] = [], start: Bool = true) throws {
@@ -38,10 +42,19 @@ final class RunningDaemon {
     /// Starts slad and waits until its socket answers (at most `timeout` seconds).
     func start(extraArguments: [String] = [], timeout: TimeInterval = 30) throws {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("slad")
-        process.arguments = arguments + extraArguments
+        let slad = productsDirectory.appendingPathComponent("slad")
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = launcher.dropFirst() + [slad.path] + arguments + extraArguments
+        } else {
+            process.executableURL = slad
+            process.arguments = arguments + extraArguments
+        }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
