@@ -63,6 +63,11 @@ public struct ControlService: VarlinkService {
             try? await replies.fail(.permissionDenied)
             return
         }
+        // Only Watch streams; no method takes over the connection. Saying so beats a silent single reply.
+        if call.upgrade || (call.more && method != "Watch") {
+            try? await replies.fail(.invalidParameter(call.upgrade ? "upgrade" : "more"))
+            return
+        }
         do {
             switch method {
             case "Submit": try await replies.reply(try await submit(call.parameters, actor: peer.uid))

@@ -160,6 +160,10 @@ struct DaemonTests {
         #expect(remoteError { try client.call("io.slad.Sla.Submit", ["events": [["ticket": "X", "event": "respond"]]]) }
             == "io.slad.Sla.UnknownTicket")
 
+        let streaming = try RawConnection(path: daemon.socketPath)
+        streaming.send(Array(#"{"method":"io.slad.Sla.Status","more":true}"#.utf8) + [0])
+        #expect(streaming.receive()?.contains(#""parameter":"more""#) == true)
+
         let garbage = try RawConnection(path: daemon.socketPath)
         garbage.send(Array("{not json".utf8) + [0])
         #expect(garbage.receive()?.contains("org.varlink.service.InvalidParameter") == true)
