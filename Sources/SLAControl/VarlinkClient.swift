@@ -77,9 +77,14 @@ public final class VarlinkClient {
     private func exchange(_ method: String, _ parameters: [String: Any], more: Bool) throws -> Reply {
         var message: [String: Any] = ["method": method, "parameters": parameters]
         if more { message["more"] = true }
-        precondition(
-            JSONSerialization.isValidJSONObject(message), "the parameters of \(method) are not JSON values")
-        var bytes = [UInt8](try JSONSerialization.data(withJSONObject: message, options: [.withoutEscapingSlashes]))
+        var bytes: [UInt8]
+        if let direct = RequestJSON.encode(message) {
+            bytes = direct
+        } else {
+            precondition(
+                JSONSerialization.isValidJSONObject(message), "the parameters of \(method) are not JSON values")
+            bytes = [UInt8](try JSONSerialization.data(withJSONObject: message, options: [.withoutEscapingSlashes]))
+        }
         bytes.append(0)
 
         let socket = try connected()

@@ -127,6 +127,32 @@ public enum Timestamp {
         let days = CivilDate.floorDiv(s, 86_400)
         let secs = s - days * 86_400
         let (y, m, d) = CivilDate.date(days: days)
+        if (0...9999).contains(y) {
+            // The usual case, written straight into the string's storage: the timeline encodes one or
+            // two instants per record, on the store's writer thread.
+            return String(unsafeUninitializedCapacity: 20) { buffer in
+                func put(_ value: Int, _ width: Int, at offset: Int) {
+                    var value = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                        value /= 10
+                    }
+                }
+                put(Int(y), 4, at: 0)
+                buffer[4] = UInt8(ascii: "-")
+                put(Int(m), 2, at: 5)
+                buffer[7] = UInt8(ascii: "-")
+                put(Int(d), 2, at: 8)
+                buffer[10] = UInt8(ascii: "T")
+                put(Int(secs / 3600), 2, at: 11)
+                buffer[13] = UInt8(ascii: ":")
+                put(Int(secs / 60 % 60), 2, at: 14)
+                buffer[16] = UInt8(ascii: ":")
+                put(Int(secs % 60), 2, at: 17)
+                buffer[19] = UInt8(ascii: "Z")
+                return 20
+            }
+        }
         var out = ""
         out.reserveCapacity(20)
         out += pad(Int(y), 4)

@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import SLACore
 import SLAWire
 
@@ -193,6 +194,25 @@ struct EventRow: Codable, Sendable, FetchableRecord, PersistableRecord {
         ]
     }
 
+    /// Binds ``arguments`` onto the statement's handle by index, without boxing them.
+    func bind(to statement: SQLiteStatement) {
+        RawBind.reset(statement)
+        RawBind.int(seq, 1, statement)
+        RawBind.text(name, 2, statement)
+        RawBind.text(ticket, 3, statement)
+        RawBind.text(priority, 4, statement)
+        RawBind.text(impact, 5, statement)
+        RawBind.text(urgency, 6, statement)
+        RawBind.text(service, 7, statement)
+        RawBind.text(customer, 8, statement)
+        RawBind.int(line, 9, statement)
+        RawBind.text(reason, 10, statement)
+        RawBind.int(at, 11, statement)
+        RawBind.int(requestedAt, 12, statement)
+        RawBind.int(received, 13, statement)
+        RawBind.int(actor, 14, statement)
+    }
+
     private static func priorityColumns(of choice: PriorityChoice) -> (String?, String?, String?) {
         switch choice {
         case .level(let level): return (level, nil, nil)
@@ -289,6 +309,16 @@ struct RecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
 
     var arguments: StatementArguments { [at, ticket, kind, late, json] }
 
+    /// Binds ``arguments`` onto the statement's handle by index, without boxing them.
+    func bind(to statement: SQLiteStatement) {
+        RawBind.reset(statement)
+        RawBind.int(at, 1, statement)
+        RawBind.text(ticket, 2, statement)
+        RawBind.text(kind, 3, statement)
+        RawBind.int(late ? 1 : 0, 4, statement)
+        RawBind.text(json, 5, statement)
+    }
+
     /// The `kind` of the replay format, which both escalations share.
     static func kind(of kind: TimelineRecord.Kind) -> String {
         switch kind {
@@ -311,5 +341,39 @@ struct MetaRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     enum CodingKeys: String, CodingKey {
         case id
         case firedThrough = "fired_through"
+    }
+}
+
+/// `sqlite3_bind_*` for the insert hot path. A bind fails only on a wrong index or a misused
+/// statement, which is a bug here (as GRDB treats it), not a condition to handle.
+enum RawBind {
+    /// SQLite copies the text before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// A statement stepped since its last reset refuses bindings (SQLITE_MISUSE); GRDB resets only
+    /// before it steps. Resetting keeps the bindings, and the error of the last step is GRDB's to report.
+    static func reset(_ statement: SQLiteStatement) {
+        sqlite3_reset(statement)
+    }
+
+    static func int(_ value: Int64?, _ index: CInt, _ statement: SQLiteStatement) {
+        let code = value.map { sqlite3_bind_int64(statement, index, $0) } ?? sqlite3_bind_null(statement, index)
+        precondition(code == SQLITE_OK, "binding parameter \(index) failed with SQLite code \(code)")
+    }
+
+    static func text(_ value: String?, _ index: CInt, _ statement: SQLiteStatement) {
+        guard var value else {
+            let code = sqlite3_bind_null(statement, index)
+            precondition(code == SQLITE_OK, "binding parameter \(index) failed with SQLite code \(code)")
+            return
+        }
+        let code = value.withUTF8 { bytes in
+            // A non-nil pointer even for "": a NULL one would bind NULL rather than empty text.
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                guard let base = chars.baseAddress else { return sqlite3_bind_text(statement, index, "", 0, transient) }
+                return sqlite3_bind_text(statement, index, base, CInt(chars.count), transient)
+            }
+        }
+        precondition(code == SQLITE_OK, "binding parameter \(index) failed with SQLite code \(code)")
     }
 }
