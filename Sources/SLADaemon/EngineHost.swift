@@ -176,6 +176,8 @@ public final class EngineHost: @unchecked Sendable {
         }
         store = try StateStore(directory: stateDirectory)
 
+        let forgotten = try store.forgetClosedTickets()
+        if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
         let replayStarted = ContinuousClock.now
         let recovered = try Self.recover(store: store, progress: progress, logger: logger)
         let replayTook = ContinuousClock.now - replayStarted

@@ -403,3 +403,39 @@ struct StateStoreTests {
         }
     }
 }
+
+@Suite("Forgetting closed tickets")
+struct ForgetClosedTicketsTests {
+    @Test("a ticket's events up to its last close go; an open ticket and a reopened id's new life stay")
+    func forget() throws {
+        try withStore { store, _ in
+            let open = TicketChange.open(priority: .level("P2"), service: nil, customer: nil, line: nil)
+            let events: [(String, TicketChange)] = [
+                ("A", open), ("B", open), ("A", .respond), ("A", .close), ("C", open), ("C", .close),
+                ("A", open), ("A", .pause(reason: "waiting-customer")), ("B", .respond),
+            ]
+            try store.commit([
+                CommitUnit(
+                    log: events.enumerated().map { .event(storedEvent($1.0, $1.1, at: Int64($0))) },
+                    records: [dueRecord("A"), dueRecord("C")])
+            ])
+            #expect(try store.forgetClosedTickets() == 5)
+            let left = try entireLog(store).compactMap { entry -> String? in
+                guard case .event(let event) = entry else { return nil }
+                return "\(event.event.ticket) \(event.event.change.name)"
+            }
+            #expect(left == ["B open", "A open", "A pause", "B respond"])
+            // The history stays in the timeline.
+            #expect(try store.timeline(ticket: "C", limit: nil).count == 1)
+            #expect(try store.forgetClosedTickets() == 0)
+            // Seqs go on rising after the forgetting, so the log keeps its order.
+            try store.commit([CommitUnit(log: [.event(storedEvent("B", .resolve, at: 20))])])
+            let last = try entireLog(store).last
+            guard case .event(let event)? = last else {
+                Issue.record("the log should end with B's resolve")
+                return
+            }
+            #expect(event.event.change == .resolve)
+        }
+    }
+}
