@@ -62,8 +62,6 @@ public final class RecordFeed: @unchecked Sendable {
         return stream
     }
 
-    /// Number of watchers now.
-    public var watcherCount: Int { lock.withLock { watchers.count } }
 
     func publish(_ units: [CommitUnit]) {
         let watchers = lock.withLock { self.watchers }
