@@ -90,7 +90,32 @@ public struct ControlService: VarlinkService {
 
     // MARK: - Methods
 
+    /// Submit, the call helpdesks make many times a second, is answered without a task when the
+    /// caller may write and the events decode; anything else (refusals of the call itself included)
+    /// takes ``handle(_:peer:replies:)``, so both ways answer alike.
+    public func answerDirectly(
+        _ call: VarlinkCall, peer: PeerCredentials, answer: @escaping @Sendable (VarlinkDirectAnswer) -> Void
+    ) -> Bool {
+        guard call.method == "io.slad.Sla.Submit", access.role(of: peer) >= .writer,
+            let events = try? Self.events(call.parameters)
+        else { return false }
+        host.submit(events, actor: peer.uid) { outcome in
+            do {
+                answer(.success(try Self.reply(to: outcome)))
+            } catch let error as VarlinkError {
+                answer(.failure(error))
+            } catch {
+                answer(.failure(.methodNotImplemented(call.method)))
+            }
+        }
+        return true
+    }
+
     private func submit(_ parameters: [String: JSONValue], actor: UInt32) async throws -> [String: JSONValue] {
+        try Self.reply(to: await host.submit(try Self.events(parameters), actor: actor))
+    }
+
+    private static func events(_ parameters: [String: JSONValue]) throws(VarlinkError) -> [TimedEvent] {
         guard case .array(let items)? = parameters["events"] else { throw VarlinkError.invalidParameter("events") }
         var events: [TimedEvent] = []
         events.reserveCapacity(items.count)
@@ -103,7 +128,11 @@ public struct ControlService: VarlinkService {
             case .failure(let error): throw Self.invalidEvent(index, error.message)
             }
         }
-        switch await host.submit(events, actor: actor) {
+        return events
+    }
+
+    private static func reply(to outcome: SubmitOutcome) throws(VarlinkError) -> [String: JSONValue] {
+        switch outcome {
         case .accepted(let count):
             return ["accepted": .int(Int64(count))]
         case .refused(let index, .unknownTicket(let ticket)):

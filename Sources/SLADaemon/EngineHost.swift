@@ -464,10 +464,18 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Applies a batch all or nothing and returns once it is committed.
     public func submit(_ events: [TimedEvent], actor: UInt32) async -> SubmitOutcome {
-        guard !events.isEmpty else { return .accepted(0) }
-        return await withCheckedContinuation { continuation in
-            queue.async { self.apply(events, actor: actor) { continuation.resume(returning: $0) } }
+        await withCheckedContinuation { continuation in
+            submit(events, actor: actor) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// ``submit(_:actor:)`` for callers that are not tasks: `completion` runs once, on the store's
+    /// writer thread (or the engine's queue for a refusal), so it must be quick.
+    public func submit(
+        _ events: [TimedEvent], actor: UInt32, completion: @escaping @Sendable (SubmitOutcome) -> Void
+    ) {
+        guard !events.isEmpty else { return completion(.accepted(0)) }
+        queue.async { self.apply(events, actor: actor, reply: completion) }
     }
 
     /// On `queue`: applies the batch and calls `reply` once it is durable (or refused).

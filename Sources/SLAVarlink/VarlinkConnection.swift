@@ -7,6 +7,8 @@ import Synchronization
 struct AcceptedConnection: Sendable {
     var channel: Channel
     var peer: PeerCredentials
+    /// Shared with the channel's ``VarlinkDirectCallHandler``.
+    var direct: DirectCallState
 }
 
 /// One client connection: reads calls one after the other, dispatches each, and writes the replies.
@@ -25,6 +27,7 @@ final class VarlinkConnection: Sendable {
     let channel: Channel
     let peer: PeerCredentials
     let queue: ReplyQueue
+    let direct: DirectCallState
     /// Fires when the channel closes or the server starts shutting down: `clientGone()` returns.
     let ended = EndSignal()
     let logger: Logger
@@ -36,6 +39,7 @@ final class VarlinkConnection: Sendable {
         self.channel = accepted.channel
         self.peer = accepted.peer
         self.queue = ReplyQueue(limit: limits.maxQueuedReplyBytes)
+        self.direct = accepted.direct
         self.closeTimeout = TimeAmount(limits.closeTimeout)
         var logger = logger
         logger[metadataKey: "varlink.connection"] = "\(id)"
@@ -68,6 +72,9 @@ final class VarlinkConnection: Sendable {
                     group.addTask { await self.writeReplies(to: outbound) }
                     await self.readCalls(from: inbound, dispatcher: dispatcher)
                     self.queue.finish()
+                    // No call is read from here; one answered directly may still be on its way.
+                    self.direct.shutDown()
+                    await self.direct.waitUntilNoDirectCall()
                     // From here the connection is closing; a client that does not take its last replies
                     // within the close timeout must not hold the server (or its shutdown) up.
                     self.closeLater()
@@ -117,6 +124,7 @@ final class VarlinkConnection: Sendable {
             await dispatcher.dispatch(call, on: self)
             let carryOn = self.endCall()
             await self.queue.waitUntilDrained()
+            self.direct.asyncCallDone()
             guard carryOn else { return }
         }
     }
@@ -177,10 +185,13 @@ final class VarlinkConnection: Sendable {
             state.shuttingDown = true
             return !state.busy
         }
+        // A direct call in flight closes the input itself once answered: closing it now would end the
+        // connection before the answer is out.
+        let directInFlight = self.direct.shutDown()
         // Streaming calls (Watch) wait in clientGone(); this ends them.
         self.ended.fire()
         self.queue.releaseDrainWaiters()
-        if idle {
+        if idle && !directInFlight {
             // The reader waits for a call that may never come; closing the input ends that wait while
             // the output stays open for replies still queued.
             self.channel.close(mode: .input, promise: nil)

@@ -299,6 +299,7 @@ public final class VarlinkServer: Sendable {
     /// Sets up an accepted channel: its peer's credentials, then the framing handlers.
     private var childChannelInitializer: @Sendable (Channel) -> EventLoopFuture<AcceptedConnection> {
         let limits = self.limits
+        let service = self.dispatcher.service
         return { channel in
             guard let provider = channel as? SocketOptionProvider else {
                 channel.close(promise: nil)
@@ -315,6 +316,11 @@ public final class VarlinkServer: Sendable {
                 try channel.pipeline.syncOperations.addHandler(
                     ByteToMessageHandler(VarlinkFrameDecoder(maxMessageBytes: limits.maxMessageBytes))
                 )
+                let peer = PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
+                let direct = DirectCallState()
+                try channel.pipeline.syncOperations.addHandler(
+                    VarlinkDirectCallHandler(service: service, peer: peer, shared: direct)
+                )
                 let key = ObjectIdentifier(channel)
                 let kept = self.state.withLock { state -> Bool in
                     if state.acceptLoopEnded { return false }
@@ -328,8 +334,7 @@ public final class VarlinkServer: Sendable {
                 channel.closeFuture.whenComplete { _ in
                     self.state.withLock { _ = $0.unclaimed.removeValue(forKey: key) }
                 }
-                let peer = PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
-                return AcceptedConnection(channel: channel, peer: peer)
+                return AcceptedConnection(channel: channel, peer: peer, direct: direct)
             }.flatMapErrorThrowing { error in
                 // A failed initializer is not reported to the accept loop; the channel must be closed here.
                 channel.close(promise: nil)

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import NIOCore
 import NIOPosix
@@ -76,6 +77,27 @@ struct TestService: VarlinkService {
     var version: String { "0.0.1" }
     var url: String { "https://example.invalid/slad" }
 
+    /// `Direct` is answered without a task, from another thread after `ms` milliseconds (echoing its
+    /// parameters with `via: direct`), unless `fallback` is set: then it goes through `handle`.
+    func answerDirectly(
+        _ call: VarlinkCall, peer: PeerCredentials, answer: @escaping @Sendable (VarlinkDirectAnswer) -> Void
+    ) -> Bool {
+        guard call.methodName == "Direct", call.parameters["fallback"] != .bool(true) else { return false }
+        self.recorder.record("direct started \(call.parameters["i"]?.int ?? -1)")
+        var parameters = call.parameters
+        parameters["via"] = "direct"
+        let reply = parameters
+        let delay = Int(call.parameters["ms"]?.int ?? 0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) {
+            if call.parameters["fail"] == .bool(true) {
+                answer(.failure(VarlinkError(name: "io.slad.Test.Refused", parameters: reply)))
+            } else {
+                answer(.success(reply))
+            }
+        }
+        return true
+    }
+
     func handle(_ call: VarlinkCall, peer: PeerCredentials, replies: VarlinkReplies) async {
         do {
             try await self.answer(call, peer: peer, replies: replies)
@@ -88,6 +110,10 @@ struct TestService: VarlinkService {
         switch call.methodName {
         case "Echo":
             try await replies.reply(call.parameters)
+        case "Direct":
+            var parameters = call.parameters
+            parameters["via"] = "task"
+            try await replies.reply(parameters)
         case "Whoami":
             try await replies.reply([
                 "pid": .int(Int64(peer.pid)), "uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)),
