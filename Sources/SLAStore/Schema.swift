@@ -85,6 +85,21 @@ enum Schema {
             // The closes alone, so forgetting closed tickets finds them without reading every event.
             try db.execute(sql: "CREATE INDEX event_close ON event (ticket, seq) WHERE name = 'close';")
         }
+        migrator.registerMigration("v3-record-event") { db in
+            // Ticket ids arrive in no order, so an index keyed by ticket takes each commit's rows at as
+            // many places as the commit has tickets: record_by_ticket, three rows an event, was half the
+            // pages a commit wrote. A record now names the event whose application emitted it, and event
+            // seqs only grow, so record_by_event takes a commit's rows at its right edge, on one page or
+            // two. Only records with no such event (timer firings, reload, late records at recovery)
+            // stay keyed by ticket; the timeline of a ticket reaches the others through its events.
+            try db.execute(
+                sql: """
+                    ALTER TABLE record ADD COLUMN event INTEGER CHECK (event > 0);
+                    DROP INDEX record_by_ticket;
+                    CREATE INDEX record_by_ticket ON record (ticket, seq) WHERE event IS NULL;
+                    CREATE INDEX record_by_event ON record (event) WHERE event IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }
@@ -298,20 +313,25 @@ struct RecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     var kind: String
     var late: Bool
     var json: String
+    /// The seq of the event, of the same ticket and in the same commit unit, whose application emitted
+    /// the record; nil when there is none, or once that event has left the log. A timeline finds a
+    /// record with an event through `record_by_event`, one without through `record_by_ticket`.
+    var event: Int64?
 
     /// The columns in the order of ``arguments``; `seq` is left to SQLite.
-    static let columns = "at, ticket, kind, late, json"
+    static let columns = "at, ticket, kind, late, json, event"
 
-    init(_ stored: StoredRecord) {
+    init(_ stored: StoredRecord, event: Int64?) {
         seq = nil
         at = stored.record.at.secondsSince1970
         ticket = stored.record.ticket
         kind = Self.kind(of: stored.record.kind)
         late = stored.late
         json = RecordFormat.encode(stored.record, late: stored.late)
+        self.event = event
     }
 
-    var arguments: StatementArguments { [at, ticket, kind, late, json] }
+    var arguments: StatementArguments { [at, ticket, kind, late, json, event] }
 
     /// Binds ``arguments`` onto the statement's handle by index, without boxing them.
     func bind(to statement: SQLiteStatement) {
@@ -321,6 +341,7 @@ struct RecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
         RawBind.text(kind, 3, statement)
         RawBind.int(late ? 1 : 0, 4, statement)
         RawBind.text(json, 5, statement)
+        RawBind.int(event, 6, statement)
     }
 
     /// The `kind` of the replay format, which both escalations share.

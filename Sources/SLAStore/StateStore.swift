@@ -75,7 +75,7 @@ public final class StateStore: Sendable {
         let insertEvent = try db.cachedStatement(
             sql: "INSERT INTO event (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         let insertRecord = try db.cachedStatement(
-            sql: "INSERT INTO record (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?)")
+            sql: "INSERT INTO record (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?)")
         // Rows are bound straight onto the statements' handles (every parameter, NULLs too, each time):
         // a `StatementArguments` per row boxed each value and was most of a row's cost. Empty arguments
         // set once tell GRDB the statements are bound, so `execute()` only resets and steps them.
@@ -95,8 +95,9 @@ public final class StateStore: Sendable {
                     try ConfigurationRow(change).insert(db)
                 }
             }
+            let links = EventLinks(committed[unit].log)
             for record in committed[unit].records {
-                RecordRow(record).bind(to: insertRecord.sqliteStatement)
+                RecordRow(record, event: links.seq(of: record.record.ticket)).bind(to: insertRecord.sqliteStatement)
                 try insertRecord.execute()
             }
             if let instant = committed[unit].firedThrough {
@@ -114,6 +115,36 @@ public final class StateStore: Sendable {
             try raise.execute()
         }
         return committed
+    }
+
+    /// The event each record of a unit hangs on: the last of the unit's events on the record's ticket.
+    ///
+    /// A unit mostly holds one event, which needs no table; a batch of many gets a dictionary, so that
+    /// linking its records costs one look-up each rather than a pass over the batch.
+    private struct EventLinks {
+        private var single: (ticket: String, seq: Int64)?
+        private var byTicket: [String: Int64] = [:]
+
+        /// - Parameter log: the unit's entries, seqs assigned.
+        init(_ log: [LogEntry]) {
+            for entry in log {
+                guard case .event(let event) = entry else { continue }
+                if byTicket.isEmpty, single == nil || single?.ticket == event.event.ticket {
+                    single = (event.event.ticket, event.seq)
+                } else {
+                    if let single {
+                        byTicket[single.ticket] = single.seq
+                        self.single = nil
+                    }
+                    byTicket[event.event.ticket] = event.seq
+                }
+            }
+        }
+
+        func seq(of ticket: String) -> Int64? {
+            if let single { return single.ticket == ticket ? single.seq : nil }
+            return byTicket[ticket]
+        }
     }
 
     /// Streams the log after `seq`, in seq order, from one snapshot: what recovery re-applies.
@@ -173,11 +204,7 @@ public final class StateStore: Sendable {
     public func timeline(ticket: String, limit: Int?) throws(StoreError) -> [String] {
         do {
             return try pool.read { db in
-                let statement = try db.cachedStatement(
-                    sql: """
-                        SELECT json FROM (SELECT seq, json FROM record WHERE ticket = ? ORDER BY seq DESC LIMIT ?)
-                        ORDER BY seq
-                        """)
+                let statement = try db.cachedStatement(sql: Self.timelineQuery)
                 statement.setUncheckedArguments([ticket, Self.sqlLimit(limit)])
                 return try String.fetchAll(statement)
             }
@@ -185,6 +212,18 @@ public final class StateStore: Sendable {
             throw StoreError.converting(error, path: path)
         }
     }
+
+    /// A ticket's records in two halves, each on its own index (see `Schema`, v3): those its logged
+    /// events emitted, found through its events, and those with no event, found by ticket. A record's
+    /// event is always one of its own ticket, so the halves are disjoint.
+    static let timelineQuery = """
+        SELECT json FROM (
+            SELECT seq, json FROM record WHERE event IN (SELECT seq FROM event WHERE ticket = ?1)
+            UNION ALL
+            SELECT seq, json FROM record WHERE event IS NULL AND ticket = ?1
+            ORDER BY seq DESC LIMIT ?2)
+        ORDER BY seq
+        """
 
     /// The ticket's events, oldest first: with `limit`, the latest `limit` of them.
     public func events(ticket: String, limit: Int?) throws(StoreError) -> [StoredEvent] {
@@ -227,22 +266,27 @@ public final class StateStore: Sendable {
     /// its new life. Timeline records stay, for the history.
     @discardableResult
     public func forgetClosedTickets() throws(StoreError) -> Int {
+        let closed = Self.closedEvents
         do {
             return try pool.write { db in
-                try db.execute(
-                    sql: """
-                        DELETE FROM event WHERE seq IN (
-                            SELECT e.seq FROM (
-                                SELECT ticket, max(seq) AS closed FROM event WHERE name = 'close' GROUP BY ticket
-                            ) AS c
-                            JOIN event AS e ON e.ticket = c.ticket AND e.seq <= c.closed)
-                        """)
+                // A timeline reaches a record with an event through that event: once the event goes, the
+                // record must be found by its ticket, as records without an event are.
+                try db.execute(sql: "UPDATE record SET event = NULL WHERE event IN (\(closed))")
+                try db.execute(sql: "DELETE FROM event WHERE seq IN (\(closed))")
                 return db.changesCount
             }
         } catch {
             throw StoreError.converting(error, path: path)
         }
     }
+
+    /// The seqs of the events ``forgetClosedTickets()`` deletes: each ticket's up to its last close.
+    static let closedEvents = """
+        SELECT e.seq FROM (
+            SELECT ticket, max(seq) AS closed FROM event WHERE name = 'close' GROUP BY ticket
+        ) AS c
+        JOIN event AS e ON e.ticket = c.ticket AND e.seq <= c.closed
+        """
 
     /// Closes the file now rather than when the last reference goes, so a daemon that stops can say
     /// whether the last checkpoint worked. Every later call fails.

@@ -364,6 +364,7 @@ struct StateStoreTests {
         eventInsert + ", line) VALUES (1, 'assign', 'T', 0, 0, 0, 2)",
         eventInsert + ", reason) VALUES (1, 'pause', 'T', 0, 0, 0, 'waiting')",
         recordInsert + "'T', 'escalate', 1, '{}')",
+        "INSERT INTO record (seq, at, ticket, kind, late, json, event) VALUES (1, 0, 'T', 'due', 0, '{}', 7)",
     ])
     func schemaTakes(_ sql: String) throws {
         try withStore { store, _ in
@@ -392,6 +393,7 @@ struct StateStoreTests {
         recordInsert + "'T', 'due', 2, '{}')",
         recordInsert + "'', 'due', 0, '{}')",
         recordInsert + "'T', 'due', 0, 'not json')",
+        "INSERT INTO record (seq, at, ticket, kind, late, json, event) VALUES (1, 0, 'T', 'due', 0, '{}', 0)",
         "INSERT INTO meta (id, fired_through) VALUES (2, 0)",
     ])
     func schemaRefuses(_ sql: String) throws {
