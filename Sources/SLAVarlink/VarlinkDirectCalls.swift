@@ -74,8 +74,9 @@ final class DirectCallState: Sendable {
     }
 }
 
-/// Sits between the framing and the async channel: offers each call to the service's
-/// ``VarlinkService/answerDirectly(_:peer:answer:)`` and passes on what it does not take.
+/// Sits between the framing and the async channel: answers org.varlink.service itself, offers each
+/// other call to the service's ``VarlinkService/answerDirectly(_:peer:answer:)``, and passes on what
+/// neither takes.
 ///
 /// While a direct call is in flight, later frames wait here and the channel reads no more, which is
 /// the same back-pressure the async reader applies (one call at a time). A client that leaves its
@@ -86,7 +87,7 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let service: any VarlinkService
+    private let dispatcher: VarlinkDispatcher
     private let peer: PeerCredentials
     private let shared: DirectCallState
     private var context: ChannelHandlerContext?
@@ -101,8 +102,8 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
     /// when a read completes, so frames passed on later, from ``resume(context:)``, need one too.
     private var forwardedSinceReadComplete = false
 
-    init(service: any VarlinkService, peer: PeerCredentials, shared: DirectCallState) {
-        self.service = service
+    init(dispatcher: VarlinkDispatcher, peer: PeerCredentials, shared: DirectCallState) {
+        self.dispatcher = dispatcher
         self.peer = peer
         self.shared = shared
     }
@@ -161,7 +162,7 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
         self.inFlight = true
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        let taken = self.service.answerDirectly(call, peer: self.peer) { answer in
+        let taken = self.dispatcher.answerDirectly(call, peer: self.peer) { answer in
             // Always a new event loop task, even when answered at once: replies the async reader
             // queued earlier were scheduled before, so they leave first.
             eventLoop.execute { bound.value.finish(answer) }

@@ -95,25 +95,41 @@ struct VarlinkDispatcher: Sendable {
         }
     }
 
+    /// Starts answering `call` without a task when it can: org.varlink.service always (it is a lookup),
+    /// the service's calls when the service takes them.
+    func answerDirectly(
+        _ call: VarlinkCall, peer: PeerCredentials, answer: @escaping @Sendable (VarlinkDirectAnswer) -> Void
+    ) -> Bool {
+        guard call.interface == Self.serviceInterfaceName else {
+            return self.descriptions[call.interface] != nil
+                && self.service.answerDirectly(call, peer: peer, answer: answer)
+        }
+        answer(self.serviceInterfaceAnswer(call))
+        return true
+    }
+
     private func answerServiceInterface(_ call: VarlinkCall, replies: VarlinkReplies) {
         let exchange = replies.exchange
+        try? exchange.send(final: true) {
+            switch self.serviceInterfaceAnswer(call) {
+            case .success(let parameters): VarlinkMessage.reply(parameters, continues: false)
+            case .failure(let error): VarlinkMessage.errorReply(error)
+            }
+        }
+    }
+
+    private func serviceInterfaceAnswer(_ call: VarlinkCall) -> VarlinkDirectAnswer {
         switch call.methodName {
         case "GetInfo":
-            try? exchange.send(final: true) { VarlinkMessage.reply(self.info, continues: false) }
+            return .success(self.info)
         case "GetInterfaceDescription":
             guard case .string(let name)? = call.parameters["interface"] else {
-                try? exchange.send(final: true) { VarlinkMessage.errorReply(.invalidParameter("interface")) }
-                return
+                return .failure(.invalidParameter("interface"))
             }
-            guard let description = self.descriptions[name] else {
-                try? exchange.send(final: true) { VarlinkMessage.errorReply(.interfaceNotFound(name)) }
-                return
-            }
-            try? exchange.send(final: true) {
-                VarlinkMessage.reply(["description": .string(description)], continues: false)
-            }
+            guard let description = self.descriptions[name] else { return .failure(.interfaceNotFound(name)) }
+            return .success(["description": .string(description)])
         default:
-            try? exchange.send(final: true) { VarlinkMessage.errorReply(.methodNotFound(call.method)) }
+            return .failure(.methodNotFound(call.method))
         }
     }
 }

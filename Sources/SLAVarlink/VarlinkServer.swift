@@ -299,7 +299,7 @@ public final class VarlinkServer: Sendable {
     /// Sets up an accepted channel: its peer's credentials, then the framing handlers.
     private var childChannelInitializer: @Sendable (Channel) -> EventLoopFuture<AcceptedConnection> {
         let limits = self.limits
-        let service = self.dispatcher.service
+        let dispatcher = self.dispatcher
         return { channel in
             guard let provider = channel as? SocketOptionProvider else {
                 channel.close(promise: nil)
@@ -319,7 +319,7 @@ public final class VarlinkServer: Sendable {
                 let peer = PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
                 let direct = DirectCallState()
                 try channel.pipeline.syncOperations.addHandler(
-                    VarlinkDirectCallHandler(service: service, peer: peer, shared: direct)
+                    VarlinkDirectCallHandler(dispatcher: dispatcher, peer: peer, shared: direct)
                 )
                 let key = ObjectIdentifier(channel)
                 let kept = self.state.withLock { state -> Bool in
