@@ -100,6 +100,29 @@ enum Schema {
                     CREATE INDEX record_by_event ON record (event) WHERE event IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v4-event-chain") { db in
+            // The same for events: event_by_ticket took a commit's events at as many places as it had
+            // tickets, most of the pages a commit wrote once records had left record_by_ticket. Each
+            // event now names the seq of its ticket's previous event still in the log (`prev`), and the
+            // store keeps each ticket's latest seq in memory, so a ticket's events are a walk by primary
+            // key and an insert touches only the table's right edge. The backfill uses the index one last
+            // time before it goes.
+            //
+            // A `prev` may outlive the event it names (forgetting deletes a closed ticket's events), so
+            // no seq may be handed out twice: `last_seq` keeps the log's high-water mark, which max(seq)
+            // loses when the newest events are deleted.
+            try db.execute(
+                sql: """
+                    ALTER TABLE event ADD COLUMN prev INTEGER CHECK (prev > 0 AND prev < seq);
+                    UPDATE event SET prev = (
+                        SELECT max(earlier.seq) FROM event AS earlier
+                        WHERE earlier.ticket = event.ticket AND earlier.seq < event.seq);
+                    ALTER TABLE meta ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0);
+                    UPDATE meta SET last_seq = max(
+                        (SELECT coalesce(max(seq), 0) FROM event), (SELECT coalesce(max(seq), 0) FROM configuration));
+                    DROP INDEX event_by_ticket;
+                    """)
+        }
         return migrator
     }
 }
@@ -122,21 +145,27 @@ struct EventRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     var requestedAt: Int64?
     var received: Int64
     var actor: Int64
+    /// The seq of the same ticket's previous event, if it was still in the log when this one was
+    /// appended; it may name an event forgotten since (see `Schema`, v4).
+    var prev: Int64?
 
     enum CodingKeys: String, CodingKey {
         case seq, name, ticket, priority, impact, urgency, service, customer, line, reason, at
         case requestedAt = "requested_at"
-        case received, actor
+        case received, actor, prev
     }
 
     /// The columns in the order ``init(sqliteStatement:)`` and ``arguments`` use them: the hot paths bind
     /// and read by index, which spares a look-up by name for each column of a million rows.
     static let columns = """
         seq, name, ticket, priority, impact, urgency, service, customer, line, reason, at, requested_at, received, \
-        actor
+        actor, prev
         """
 
-    init(_ stored: StoredEvent) {
+    /// The placeholders for ``columns``.
+    static let placeholders = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+
+    init(_ stored: StoredEvent, prev: Int64?) {
         seq = stored.seq
         name = stored.event.change.name
         ticket = stored.event.ticket
@@ -144,6 +173,7 @@ struct EventRow: Codable, Sendable, FetchableRecord, PersistableRecord {
         requestedAt = stored.requestedAt?.secondsSince1970
         received = stored.received.secondsSince1970
         actor = Int64(stored.actor)
+        self.prev = prev
         switch stored.event.change {
         case .open(let choice, let service, let customer, let line):
             (priority, impact, urgency) = Self.priorityColumns(of: choice)
@@ -187,6 +217,7 @@ struct EventRow: Codable, Sendable, FetchableRecord, PersistableRecord {
         requestedAt = Int64.fromStatement(statement, atUncheckedIndex: 11)
         self.received = received
         self.actor = actor
+        prev = Int64.fromStatement(statement, atUncheckedIndex: 14)
     }
 
     /// Reads the events a statement that selects ``columns`` yields, one at a time.
@@ -209,7 +240,7 @@ struct EventRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     var arguments: StatementArguments {
         [
             seq, name, ticket, priority, impact, urgency, service, customer, line, reason, at, requestedAt, received,
-            actor,
+            actor, prev,
         ]
     }
 
@@ -230,6 +261,7 @@ struct EventRow: Codable, Sendable, FetchableRecord, PersistableRecord {
         RawBind.int(requestedAt, 12, statement)
         RawBind.int(received, 13, statement)
         RawBind.int(actor, 14, statement)
+        RawBind.int(prev, 15, statement)
     }
 
     private static func priorityColumns(of choice: PriorityChoice) -> (String?, String?, String?) {

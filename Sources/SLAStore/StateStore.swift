@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import SLACore
+import Synchronization
 
 /// The daemon's durable state: the log it recovers from and the timeline it answers queries with.
 ///
@@ -12,6 +13,22 @@ public final class StateStore: Sendable {
     /// The database file, for messages.
     public let path: String
     private let pool: DatabasePool
+    /// Where the walk through `prev` that finds a ticket's events starts (see `Schema`, v4).
+    private let heads = Mutex(Heads())
+
+    /// Each ticket with events in the log, and the seq of its latest.
+    ///
+    /// Writers change the map only after their transaction committed; queries read it before they take
+    /// their snapshot, so the seq they start from is in it. Building the map is a pass over the whole
+    /// log, half a second for a million events: rather than at open, it is built while recovery's
+    /// `readLog(after: 0)` streams the log anyway, or by the first call that needs it before that.
+    private struct Heads {
+        /// nil until built.
+        var latest: [String: Int64]?
+        /// How many times closed tickets were forgotten: a map a `readLog` built from a snapshot that
+        /// may predate one of them is dropped, lest it keep the forgotten events' seqs.
+        var forgettings = 0
+    }
 
     /// Opens the store in `directory`, creating the directory (mode 0750: the log holds who did what)
     /// and the file if they are missing, and bringing an older file's schema up to date.
@@ -49,6 +66,49 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Builds the map of each ticket's latest event, unless recovery or an earlier call has.
+    ///
+    /// Callers come here before they take a snapshot or the writer, so the pass never nests in theirs.
+    private func buildHeads() throws {
+        try heads.withLock { heads in
+            if heads.latest == nil {
+                heads.latest = try pool.read { try Self.latestEvents(in: $0, path: path) }
+            }
+        }
+    }
+
+    /// A map with room for a head per event, which bounds the tickets: growing a million entries one
+    /// rehash at a time took 40% longer, and once closed tickets are forgotten most tickets in the log
+    /// are open ones with a few events each.
+    private static func emptyHeads(_ db: Database) throws -> [String: Int64] {
+        var heads: [String: Int64] = [:]
+        heads.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0)
+        return heads
+    }
+
+    /// The seq of `ticket`'s latest event in the log, if it has any.
+    private func latestSeq(of ticket: String) throws -> Int64? {
+        try buildHeads()
+        return heads.withLock { $0.latest?[ticket] }
+    }
+
+    /// Each ticket's latest event, from one pass over the log in seq order (the table's own order).
+    private static func latestEvents(in db: Database, path: String) throws -> [String: Int64] {
+        var latest = try emptyHeads(db)
+        let statement = try db.makeStatement(sql: "SELECT seq, ticket FROM event ORDER BY seq")
+        let rows = try Row.fetchCursor(statement)
+        let current = statement.sqliteStatement
+        while try rows.next() != nil {
+            let seq = Int64(sqliteStatement: current, index: 0)
+            guard let ticket = String.fromStatement(current, atUncheckedIndex: 1) else {
+                throw StoreError.corruptRow(
+                    path: path, table: EventRow.databaseTableName, seq: seq, reason: "a NOT NULL column holds NULL")
+            }
+            latest[ticket] = seq
+        }
+        return latest
+    }
+
     /// Makes the units durable: one transaction for all of them, synced to disk before it returns, so
     /// a crash keeps all of them or none.
     ///
@@ -57,23 +117,40 @@ public final class StateStore: Sendable {
     public func commit(_ units: [CommitUnit]) throws(StoreError) -> [CommitUnit] {
         guard !units.isEmpty else { return units }
         do {
-            return try pool.write { db in try Self.append(units, to: db) }
+            try buildHeads()
+            return try pool.writeWithoutTransaction { db in
+                var committed: [CommitUnit] = []
+                var appended: [String: Int64] = [:]
+                try db.inTransaction {
+                    (committed, appended) = try Self.append(
+                        units, latest: { ticket in heads.withLock { $0.latest?[ticket] } }, to: db)
+                    return .commit
+                }
+                // Only once the rows are there: a rolled-back commit must leave no ticket starting its walk
+                // at a seq that was never written, and that the next commit hands out again.
+                heads.withLock { $0.latest?.merge(appended) { $1 } }
+                return committed
+            }
         } catch {
             throw StoreError.converting(error, path: path)
         }
     }
 
-    private static func append(_ units: [CommitUnit], to db: Database) throws -> [CommitUnit] {
-        // Events and configurations share the log's sequence. The writer is the only one, and rows are
-        // never deleted, so the next seq is one past the largest in either table.
-        let lastSeq = try db.cachedStatement(
-            sql: """
-                SELECT max((SELECT coalesce(max(seq), 0) FROM event), \
-                (SELECT coalesce(max(seq), 0) FROM configuration))
-                """)
-        var seq = try Int64.fetchOne(lastSeq) ?? 0
+    /// Inserts the units' rows in the current transaction.
+    ///
+    /// - Parameter latest: the seq of a ticket's latest event committed before this transaction.
+    /// - Returns: the units with their seqs, and the latest event this transaction appended of each ticket.
+    private static func append(
+        _ units: [CommitUnit], latest: (String) -> Int64?, to db: Database
+    ) throws -> ([CommitUnit], [String: Int64]) {
+        // Events and configurations share the log's sequence, which goes on from the high-water mark
+        // rather than from max(seq): forgetting may have deleted the newest events, and a `prev` may
+        // still name them.
+        let lastSeq = try db.cachedStatement(sql: "SELECT last_seq FROM meta WHERE id = 1")
+        let firstSeq = try Int64.fetchOne(lastSeq) ?? 0
+        var seq = firstSeq
         let insertEvent = try db.cachedStatement(
-            sql: "INSERT INTO event (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            sql: "INSERT INTO event (\(EventRow.columns)) VALUES (\(EventRow.placeholders))")
         let insertRecord = try db.cachedStatement(
             sql: "INSERT INTO record (\(RecordRow.columns)) VALUES (?, ?, ?, ?, ?, ?)")
         // Rows are bound straight onto the statements' handles (every parameter, NULLs too, each time):
@@ -82,6 +159,7 @@ public final class StateStore: Sendable {
         insertEvent.setUncheckedArguments(StatementArguments())
         insertRecord.setUncheckedArguments(StatementArguments())
         var committed = units
+        var appended: [String: Int64] = [:]
         var firedThrough: Instant?
         for unit in committed.indices {
             for entry in committed[unit].log.indices {
@@ -89,8 +167,10 @@ public final class StateStore: Sendable {
                 committed[unit].log[entry].seq = seq
                 switch committed[unit].log[entry] {
                 case .event(let event):
-                    EventRow(event).bind(to: insertEvent.sqliteStatement)
+                    let ticket = event.event.ticket
+                    EventRow(event, prev: appended[ticket] ?? latest(ticket)).bind(to: insertEvent.sqliteStatement)
                     try insertEvent.execute()
+                    appended[ticket] = seq
                 case .configuration(let change):
                     try ConfigurationRow(change).insert(db)
                 }
@@ -114,7 +194,12 @@ public final class StateStore: Sendable {
             raise.setUncheckedArguments([firedThrough.secondsSince1970])
             try raise.execute()
         }
-        return committed
+        if seq != firstSeq {
+            let advance = try db.cachedStatement(sql: "UPDATE meta SET last_seq = ? WHERE id = 1")
+            advance.setUncheckedArguments([seq])
+            try advance.execute()
+        }
+        return (committed, appended)
     }
 
     /// The event each record of a unit hangs on: the last of the unit's events on the record's ticket.
@@ -161,8 +246,12 @@ public final class StateStore: Sendable {
             do { try body(entry) } catch { throw CallerError(error: error) }
         }
         let path = self.path
+        // Recovery reads the whole log: the map of heads comes with it rather than from a pass of its own.
+        let forgettings = seq == 0 ? heads.withLock { $0.latest == nil ? $0.forgettings : nil } : nil
+        var latest: [String: Int64] = [:]
         do {
             try pool.read { db in
+                if forgettings != nil { latest = try Self.emptyHeads(db) }
                 // Configuration changes are few: merge them into the stream of events by seq.
                 let configurations = try ConfigurationRow.filter(Column("seq") > seq).order(Column("seq"))
                     .fetchCursor(db)
@@ -175,11 +264,19 @@ public final class StateStore: Sendable {
                         try deliver(.configuration(configuration.change))
                         nextConfiguration = try configurations.next()
                     }
+                    if forgettings != nil { latest[event.event.ticket] = event.seq }
                     try deliver(.event(event))
                 }
                 while let configuration = nextConfiguration {
                     try deliver(.configuration(configuration.change))
                     nextConfiguration = try configurations.next()
+                }
+            }
+            if let forgettings {
+                // Not if a call built the map meanwhile, nor if closed tickets were forgotten since the map
+                // was empty: the snapshot may be older than that.
+                heads.withLock { heads in
+                    if heads.latest == nil, heads.forgettings == forgettings { heads.latest = latest }
                 }
             }
         } catch let error as CallerError {
@@ -203,9 +300,10 @@ public final class StateStore: Sendable {
     /// `limit` of them, which is what a person looking at a long-running ticket wants.
     public func timeline(ticket: String, limit: Int?) throws(StoreError) -> [String] {
         do {
+            let head = try latestSeq(of: ticket)
             return try pool.read { db in
                 let statement = try db.cachedStatement(sql: Self.timelineQuery)
-                statement.setUncheckedArguments([ticket, Self.sqlLimit(limit)])
+                statement.setUncheckedArguments([head, ticket, Self.sqlLimit(limit)])
                 return try String.fetchAll(statement)
             }
         } catch {
@@ -213,15 +311,34 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// The seqs of ticket ?2's events in the log, newest first: the walk through `prev` by primary key
+    /// from its latest event, ?1 (see `Schema`, v4). It stops where a `prev` names an event forgotten
+    /// since; the check of the ticket is for a file changed behind slad's back.
+    static let chain = """
+        WITH RECURSIVE chain (seq, prev) AS (
+            SELECT seq, prev FROM event WHERE seq = ?1 AND ticket = ?2
+            UNION ALL
+            SELECT event.seq, event.prev FROM chain JOIN event ON event.seq = chain.prev AND event.ticket = ?2)
+        """
+
     /// A ticket's records in two halves, each on its own index (see `Schema`, v3): those its logged
     /// events emitted, found through its events, and those with no event, found by ticket. A record's
     /// event is always one of its own ticket, so the halves are disjoint.
     static let timelineQuery = """
+        \(chain)
         SELECT json FROM (
-            SELECT seq, json FROM record WHERE event IN (SELECT seq FROM event WHERE ticket = ?1)
+            SELECT seq, json FROM record WHERE event IN (SELECT seq FROM chain)
             UNION ALL
-            SELECT seq, json FROM record WHERE event IS NULL AND ticket = ?1
-            ORDER BY seq DESC LIMIT ?2)
+            SELECT seq, json FROM record WHERE event IS NULL AND ticket = ?2
+            ORDER BY seq DESC LIMIT ?3)
+        ORDER BY seq
+        """
+
+    /// The ticket's events: the latest ?3 of ``chain``, oldest first.
+    static let eventsQuery = """
+        \(chain)
+        SELECT * FROM (
+            SELECT \(EventRow.columns) FROM event WHERE seq IN (SELECT seq FROM chain) ORDER BY seq DESC LIMIT ?3)
         ORDER BY seq
         """
 
@@ -229,13 +346,10 @@ public final class StateStore: Sendable {
     public func events(ticket: String, limit: Int?) throws(StoreError) -> [StoredEvent] {
         let path = self.path
         do {
+            guard let head = try latestSeq(of: ticket) else { return [] }
             return try pool.read { db in
-                let statement = try db.cachedStatement(
-                    sql: """
-                        SELECT * FROM (SELECT \(EventRow.columns) FROM event WHERE ticket = ? ORDER BY seq DESC \
-                        LIMIT ?) ORDER BY seq
-                        """)
-                statement.setUncheckedArguments([ticket, Self.sqlLimit(limit)])
+                let statement = try db.cachedStatement(sql: Self.eventsQuery)
+                statement.setUncheckedArguments([head, ticket, Self.sqlLimit(limit)])
                 var events: [StoredEvent] = []
                 try EventRow.forEach(in: statement, path: path) { events.append($0) }
                 return events
@@ -266,27 +380,52 @@ public final class StateStore: Sendable {
     /// its new life. Timeline records stay, for the history.
     @discardableResult
     public func forgetClosedTickets() throws(StoreError) -> Int {
-        let closed = Self.closedEvents
         do {
-            return try pool.write { db in
-                // A timeline reaches a record with an event through that event: once the event goes, the
-                // record must be found by its ticket, as records without an event are.
-                try db.execute(sql: "UPDATE record SET event = NULL WHERE event IN (\(closed))")
-                try db.execute(sql: "DELETE FROM event WHERE seq IN (\(closed))")
-                return db.changesCount
+            return try pool.writeWithoutTransaction { db in
+                var closes: [(ticket: String, seq: Int64)] = []
+                var forgotten = 0
+                try db.inTransaction {
+                    closes = try Row.fetchAll(db, sql: Self.lastCloses).map { ($0[0], $0[1]) }
+                    // A timeline reaches a record with an event through that event: once the event goes, the
+                    // record must be found by its ticket, as records without an event are.
+                    try db.execute(sql: Self.unlinkClosed)
+                    try db.execute(sql: Self.deleteClosed)
+                    forgotten = db.changesCount
+                    return .commit
+                }
+                // A ticket's latest event went only if it was the last close; one reopened since keeps its head.
+                heads.withLock { heads in
+                    heads.forgettings += 1
+                    for close in closes where heads.latest?[close.ticket] == close.seq {
+                        heads.latest?[close.ticket] = nil
+                    }
+                }
+                return forgotten
             }
         } catch {
             throw StoreError.converting(error, path: path)
         }
     }
 
-    /// The seqs of the events ``forgetClosedTickets()`` deletes: each ticket's up to its last close.
+    /// Each ticket's last close, from the closes' own index.
+    static let lastCloses = "SELECT ticket, max(seq) AS seq FROM event WHERE name = 'close' GROUP BY ticket"
+
+    /// The seqs of the events ``forgetClosedTickets()`` deletes, as the table `closed`: each ticket's
+    /// last close and the events its chain reaches back to (the same walk as ``chain``).
     static let closedEvents = """
-        SELECT e.seq FROM (
-            SELECT ticket, max(seq) AS closed FROM event WHERE name = 'close' GROUP BY ticket
-        ) AS c
-        JOIN event AS e ON e.ticket = c.ticket AND e.seq <= c.closed
+        WITH RECURSIVE closed (seq, prev, ticket) AS (
+            SELECT event.seq, event.prev, event.ticket FROM (\(lastCloses)) AS close
+            JOIN event ON event.seq = close.seq
+            UNION ALL
+            SELECT event.seq, event.prev, event.ticket FROM closed
+            JOIN event ON event.seq = closed.prev AND event.ticket = closed.ticket)
         """
+
+    /// Leaves the records of ``closedEvents`` without an event.
+    static let unlinkClosed = "\(closedEvents) UPDATE record SET event = NULL WHERE event IN (SELECT seq FROM closed)"
+
+    /// Deletes ``closedEvents``.
+    static let deleteClosed = "\(closedEvents) DELETE FROM event WHERE seq IN (SELECT seq FROM closed)"
 
     /// Closes the file now rather than when the last reference goes, so a daemon that stops can say
     /// whether the last checkpoint worked. Every later call fails.
@@ -300,6 +439,9 @@ public final class StateStore: Sendable {
 
     /// The pool, for the tests' look at the schema and the connection's settings.
     var database: DatabasePool { pool }
+
+    /// Whether the map of each ticket's latest event is built, for the tests.
+    var headsBuilt: Bool { heads.withLock { $0.latest != nil } }
 
     /// SQLite's LIMIT: a negative value means no limit.
     private static func sqlLimit(_ limit: Int?) -> Int64 {

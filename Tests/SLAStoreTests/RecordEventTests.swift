@@ -156,26 +156,47 @@ struct RecordEventTests {
         }
     }
 
-    @Test("both halves of the timeline query, and forgetting's update, search indexes rather than scan")
+    /// The query plan's steps for `sql`.
+    static func plan(_ store: StateStore, _ sql: String, _ arguments: StatementArguments = []) throws -> [String] {
+        try store.database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+        }
+    }
+
+    /// Whether a plan reads all of a table, rather than searching it or scanning an index.
+    static func scansTable(_ details: [String]) -> Bool {
+        details.contains { $0 == "SCAN event" || $0 == "SCAN record" || $0.hasPrefix("SCAN event USING INTEGER") }
+    }
+
+    /// Whether a plan's step reads the closes alone, from their partial index.
+    static func scansCloses(_ detail: String) -> Bool {
+        detail.hasPrefix("SCAN event USING") && detail.contains("INDEX event_close")
+    }
+
+    @Test("the timeline, events and forgetting queries search indexes and walk by primary key rather than scan")
     func queryPlan() throws {
         try withStore { store, _ in
-            let details = try store.database.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + StateStore.timelineQuery, arguments: ["A", 10])
-                    .map { $0["detail"] as String }
-            }
-            #expect(details.contains("SEARCH record USING INDEX record_by_event (event=?)"), "\(details)")
-            #expect(details.contains("SEARCH record USING INDEX record_by_ticket (ticket=?)"), "\(details)")
-            #expect(details.contains("SEARCH event USING COVERING INDEX event_by_ticket (ticket=?)"), "\(details)")
-            #expect(!details.contains { $0.hasPrefix("SCAN record") || $0.hasPrefix("SCAN event") }, "\(details)")
+            let timeline = try Self.plan(store, StateStore.timelineQuery, [1, "A", 10])
+            #expect(timeline.contains("SEARCH record USING INDEX record_by_event (event=?)"), "\(timeline)")
+            #expect(timeline.contains("SEARCH record USING INDEX record_by_ticket (ticket=?)"), "\(timeline)")
+            #expect(timeline.contains("SEARCH event USING INTEGER PRIMARY KEY (rowid=?)"), "\(timeline)")
+            #expect(!Self.scansTable(timeline), "\(timeline)")
 
-            let unlink = try store.database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "EXPLAIN QUERY PLAN UPDATE record SET event = NULL WHERE event IN (\(StateStore.closedEvents))"
-                ).map { $0["detail"] as String }
-            }
+            let events = try Self.plan(store, StateStore.eventsQuery, [1, "A", 10])
+            #expect(events.contains("SEARCH event USING INTEGER PRIMARY KEY (rowid=?)"), "\(events)")
+            #expect(!Self.scansTable(events), "\(events)")
+
+            let closes = try Self.plan(store, StateStore.lastCloses)
+            #expect(closes.contains(where: Self.scansCloses), "\(closes)")
+            let unlink = try Self.plan(store, StateStore.unlinkClosed)
             #expect(unlink.contains("SEARCH record USING INDEX record_by_event (event=?)"), "\(unlink)")
-            #expect(!unlink.contains { $0.hasPrefix("SCAN record") }, "\(unlink)")
+            let delete = try Self.plan(store, StateStore.deleteClosed)
+            #expect(delete.contains("SEARCH event USING INTEGER PRIMARY KEY (rowid=?)"), "\(delete)")
+            for details in [unlink, delete] {
+                #expect(details.contains(where: Self.scansCloses), "\(details)")
+                #expect(!Self.scansTable(details), "\(details)")
+            }
+            #expect(!Self.scansTable(try Self.plan(store, "SELECT last_seq FROM meta WHERE id = 1")))
         }
     }
 }
