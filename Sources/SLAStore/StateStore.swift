@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -13,6 +14,7 @@ public final class StateStore: Sendable {
     /// The database file, for messages.
     public let path: String
     private let pool: DatabasePool
+    private let checkpointer: Checkpointer
     /// Where the walk through `prev` that finds a ticket's events starts (see `Schema`, v4).
     private let heads = Mutex(Heads())
 
@@ -32,7 +34,14 @@ public final class StateStore: Sendable {
 
     /// Opens the store in `directory`, creating the directory (mode 0750: the log holds who did what)
     /// and the file if they are missing, and bringing an older file's schema up to date.
-    public init(directory: String) throws(StoreError) {
+    public convenience init(directory: String) throws(StoreError) {
+        try self.init(directory: directory, checkpointThreshold: 32 << 20)
+    }
+
+    /// - Parameter checkpointThreshold: the log size in bytes from which the checkpoint thread copies it
+    ///   back; tests make it small.
+    init(directory: String, checkpointThreshold: Int) throws(StoreError) {
+        _ = Self.sqliteConfigured
         try Self.makeDirectory(directory)
         let path = (directory as NSString).appendingPathComponent("state.sqlite")
         self.path = path
@@ -49,10 +58,13 @@ public final class StateStore: Sendable {
                 // returns, so each commit must reach the disk first; FULL syncs the WAL at every commit.
                 // It is a property of the connection, and all writes go through this one.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                // A checkpoint copies the newest version of each page the log holds, on the writer's
-                // thread. Ingest rewrites the same index pages in commit after commit: checkpointing at
-                // 8,000 pages (32 MiB of log) instead of SQLite's 1,000 copies each of them less often.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
+                // Checkpoints run on their own thread (Checkpointer) once the log reaches 32 MiB: ingest
+                // rewrites the same index pages in commit after commit, and a larger log copies each of
+                // them less often. The writer's own checkpoint, inside a commit, is only the backstop.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 32000")
+                // When a checkpoint has copied everything and the log starts over, the file is cut back
+                // to 8 MiB, so its size tells the checkpointer how much is new.
+                try db.execute(sql: "PRAGMA journal_size_limit = \(8 << 20)")
             }
             let migrator = Schema.migrator
             if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
@@ -61,6 +73,7 @@ public final class StateStore: Sendable {
                 throw StoreError.newerSchema(path: path, unknownMigrations: applied.subtracting(known).sorted())
             }
             try migrator.migrate(pool)
+            checkpointer = try Checkpointer(path: path, threshold: checkpointThreshold)
         } catch {
             throw StoreError.converting(error, path: path)
         }
@@ -430,12 +443,22 @@ public final class StateStore: Sendable {
     /// Closes the file now rather than when the last reference goes, so a daemon that stops can say
     /// whether the last checkpoint worked. Every later call fails.
     public func close() throws(StoreError) {
+        checkpointer.stop()
         do {
             try pool.close()
         } catch {
             throw StoreError.converting(error, path: path)
         }
     }
+
+    deinit {
+        checkpointer.stop()
+    }
+
+    /// SQLite's process-wide options, set once before the first connection opens: without memory
+    /// statistics, SQLite takes no global lock per allocation. That lock was an eighth of the writer
+    /// thread's time, and every acknowledged event waits for that thread.
+    private static let sqliteConfigured: Bool = slad_sqlite_configure() == SQLITE_OK
 
     /// The pool, for the tests' look at the schema and the connection's settings.
     var database: DatabasePool { pool }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SLACore
 import SLAWire
 import Testing
@@ -438,6 +439,46 @@ struct ForgetClosedTicketsTests {
                 return
             }
             #expect(event.event.change == .resolve)
+        }
+    }
+}
+
+@Suite("State store checkpoints and SQLite settings")
+struct CheckpointTests {
+    @Test("the log is copied back into the database file by the checkpoint thread, with no commit doing it")
+    func checkpointThread() throws {
+        try withTemporaryDirectory { directory in
+            let store = try StateStore(directory: directory, checkpointThreshold: 64 << 10)
+            let file = directory + "/state.sqlite"
+            func size(_ path: String) -> Int {
+                ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+            }
+            let before = size(file)
+            // Well past the threshold, and far below the writer's own automatic checkpoint (32,000 pages).
+            for batch in 0..<40 {
+                try store.commit((0..<20).map { unit("T-\(batch)-\($0)", at: Int64(batch)) })
+            }
+            #expect(size(file + "-wal") >= 64 << 10)
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while size(file) <= before, Date() < deadline { usleep(20_000) }
+            // Nothing was committed meanwhile: only the checkpoint thread can have grown the file.
+            #expect(size(file) > before)
+            try store.close()
+        }
+    }
+
+    @Test("SQLite keeps no memory statistics (a global lock per allocation), and the log is cut back after a reset")
+    func sqliteSettings() throws {
+        try withStore { store, _ in
+            let limit = try store.database.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA journal_size_limit")
+            }
+            #expect(limit == 8 << 20)
+            var current: sqlite3_int64 = -1
+            var highest: sqlite3_int64 = -1
+            #expect(sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &current, &highest, 0) == SQLITE_OK)
+            // With statistics on, the store's open connections would show here.
+            #expect(current == 0)
         }
     }
 }
