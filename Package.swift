@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "SLACore", dependencies: ["CPrefetch"]),
         // A cache prefetch hint for SLACore (Swift has none).
         .target(name: "CPrefetch"),
+        // SQLite's process-wide options, set through its variadic sqlite3_config (Swift cannot call it).
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The YAML configuration format, parsed into SLACore's validated value types.
         .target(name: "SLAConfig", dependencies: ["SLACore", .product(name: "Yams", package: "Yams")]),
         // The JSON wire formats (events in, timeline records out) and the offline replay driver.
@@ -29,7 +31,7 @@ let package = Package(
         // The durable state: the event log and the timeline in SQLite (GRDB), with group commit.
         .target(
             name: "SLAStore",
-            dependencies: ["SLACore", "SLAWire", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SLACore", "SLAWire", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The Varlink protocol over a Unix stream socket (NIO): framing, calls, replies, peer credentials.
         .target(

@@ -68,7 +68,7 @@ public final class RecordFeed: @unchecked Sendable {
         guard !watchers.isEmpty else { return }
         let records = units.flatMap(\.records)
         guard !records.isEmpty else { return }
-        let lines = records.map { RecordFormat.encode($0.record, late: $0.late) }
+        let lines = records.map(\.line)
         for (_, watcher) in watchers {
             for line in lines {
                 if case .dropped = watcher.yield(line) {

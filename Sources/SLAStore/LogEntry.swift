@@ -1,4 +1,5 @@
 import SLACore
+import SLAWire
 
 /// A ticket event as the log keeps it: what the engine applied, and who sent it when.
 ///
@@ -82,12 +83,17 @@ public enum LogEntry: Sendable, Equatable {
 /// A timeline record as stored: late records fired after their instant (after a restart, say) and
 /// say so, because a breach noticed an hour late is a different fact from one noticed on time.
 public struct StoredRecord: Sendable, Equatable {
-    public var record: TimelineRecord
-    public var late: Bool
+    public let record: TimelineRecord
+    public let late: Bool
+    /// The record in the replay format, as stored and as watchers get it. Made once, where the record
+    /// is made (the engine's queue), so the store's writer thread, which every commit waits for, and
+    /// the feed to watchers do not each encode it again.
+    public let line: String
 
     public init(record: TimelineRecord, late: Bool = false) {
         self.record = record
         self.late = late
+        self.line = RecordFormat.encode(record, late: late)
     }
 }
 

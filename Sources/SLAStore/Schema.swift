@@ -359,7 +359,7 @@ struct RecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
         ticket = stored.record.ticket
         kind = Self.kind(of: stored.record.kind)
         late = stored.late
-        json = RecordFormat.encode(stored.record, late: stored.late)
+        json = stored.line
         self.event = event
     }
 

@@ -374,7 +374,7 @@ final class BenchDaemon {
         process.executableURL = executable
         process.arguments = arguments
         if !FileManager.default.fileExists(atPath: directory + "/slad.log") {
-            FileManager.default.createFile(atPath: directory + "/slad.log", contents: nil)
+            _ = FileManager.default.createFile(atPath: directory + "/slad.log", contents: nil)
         }
         let log = FileHandle(forWritingAtPath: directory + "/slad.log")
         log?.seekToEndOfFile()
