@@ -123,6 +123,14 @@ enum Schema {
                     DROP INDEX event_by_ticket;
                     """)
         }
+        migrator.registerMigration("v5-record-runs") { _ in
+            // No change to the tables, a change to what a record row holds: from now on a row of
+            // `record` may hold several records, one per line of `json`, the run of a commit unit's
+            // records that share ticket, kind, lateness, event and instant (an open's three due
+            // records). Three rows and three index entries per opened ticket were most of what the
+            // writer thread did. The migration marks the file, so an older slad, which would read a run
+            // as one record, refuses it instead.
+        }
         return migrator
     }
 }
@@ -344,6 +352,8 @@ struct RecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     var ticket: String
     var kind: String
     var late: Bool
+    /// One record in the replay format per line (JSON text has no raw newline): a row holds a run of
+    /// records of one commit unit that share ticket, kind, lateness, event and instant (see v5).
     var json: String
     /// The seq of the event, of the same ticket and in the same commit unit, whose application emitted
     /// the record; nil when there is none, or once that event has left the log. A timeline finds a
@@ -352,6 +362,11 @@ struct RecordRow: Codable, Sendable, FetchableRecord, PersistableRecord {
 
     /// The columns in the order of ``arguments``; `seq` is left to SQLite.
     static let columns = "at, ticket, kind, late, json, event"
+
+    /// Whether `next`, the record after this row's last in its unit, joins this row.
+    func continues(with next: RecordRow) -> Bool {
+        next.ticket == ticket && next.kind == kind && next.late == late && next.event == event && next.at == at
+    }
 
     init(_ stored: StoredRecord, event: Int64?) {
         seq = nil

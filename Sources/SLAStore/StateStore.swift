@@ -188,9 +188,26 @@ public final class StateStore: Sendable {
                     try ConfigurationRow(change).insert(db)
                 }
             }
+            // One row for each run of records that share ticket, kind, lateness, event and instant (an
+            // open's three due records, say), their lines joined: every row costs the writer thread, which
+            // every acknowledged event waits for, a table and an index insert.
             let links = EventLinks(committed[unit].log)
+            var pending: RecordRow?
             for record in committed[unit].records {
-                RecordRow(record, event: links.seq(of: record.record.ticket)).bind(to: insertRecord.sqliteStatement)
+                let row = RecordRow(record, event: links.seq(of: record.record.ticket))
+                if var group = pending, group.continues(with: row) {
+                    group.json += "\n" + row.json
+                    pending = group
+                    continue
+                }
+                if let group = pending {
+                    group.bind(to: insertRecord.sqliteStatement)
+                    try insertRecord.execute()
+                }
+                pending = row
+            }
+            if let group = pending {
+                group.bind(to: insertRecord.sqliteStatement)
                 try insertRecord.execute()
             }
             if let instant = committed[unit].firedThrough {
@@ -315,9 +332,12 @@ public final class StateStore: Sendable {
         do {
             let head = try latestSeq(of: ticket)
             return try pool.read { db in
+                // A row holds one record or more, so `limit` rows hold at least `limit` records.
                 let statement = try db.cachedStatement(sql: Self.timelineQuery)
                 statement.setUncheckedArguments([head, ticket, Self.sqlLimit(limit)])
-                return try String.fetchAll(statement)
+                let lines = try String.fetchAll(statement).flatMap { $0.split(separator: "\n").map(String.init) }
+                guard let limit, lines.count > limit else { return lines }
+                return Array(lines.suffix(max(0, limit)))
             }
         } catch {
             throw StoreError.converting(error, path: path)
@@ -377,7 +397,11 @@ public final class StateStore: Sendable {
         do {
             return try pool.read { db in
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT (SELECT count(*) FROM event), (SELECT count(*) FROM record)")
+                    db,
+                    sql: """
+                        SELECT (SELECT count(*) FROM event),
+                        (SELECT count(*) + coalesce(sum(length(json) - length(replace(json, char(10), ''))), 0) FROM record)
+                        """)
                 return (try row?.decode(Int.self, atIndex: 0) ?? 0, try row?.decode(Int.self, atIndex: 1) ?? 0)
             }
         } catch {
