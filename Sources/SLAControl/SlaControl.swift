@@ -39,9 +39,30 @@ public struct SlaControl {
 
     /// `Watch()` with `more`: each reply's `record` (a timeline record) goes to `each` until it returns false.
     public func watch(_ each: ([String: Any]) throws -> Bool) throws {
-        try client.stream(SlaInterface.Methods.watch, [:]) { parameters in
-            try each(JSONFields.object(parameters, "record") ?? [:])
+        try watch { record, _ in try each(record) }
+    }
+
+    /// ``watch(_:)`` with each record's text too: the replay output format line exactly as slad sent
+    /// it (its key order, its number forms), so `slactl watch --json` prints what `slad replay`
+    /// prints. A reply not shaped as slad writes it gets the record re-serialised instead.
+    public func watch(_ each: (_ record: [String: Any], _ line: String) throws -> Bool) throws {
+        try client.stream(SlaInterface.Methods.watch, [:], withText: { parameters, text in
+            let record = JSONFields.object(parameters, "record") ?? [:]
+            return try each(record, Self.recordText(text, parameters: parameters) ?? JSONText.line(record))
+        })
+    }
+
+    /// The record's own text in a reply `{"parameters":{"record":…}[,"continues":true]}`.
+    static func recordText(_ reply: [UInt8], parameters: [String: Any]) -> String? {
+        let head = Array(#"{"parameters":{"record":"#.utf8)
+        guard parameters.count == 1, reply.starts(with: head) else { return nil }
+        for tail in [Array(#"},"continues":true}"#.utf8), Array("}}".utf8)] where reply.count >= head.count + tail.count {
+            guard reply.suffix(tail.count).elementsEqual(tail) else { continue }
+            let record = reply[head.count..<(reply.count - tail.count)]
+            guard record.first == UInt8(ascii: "{"), record.last == UInt8(ascii: "}") else { return nil }
+            return String(decoding: record, as: UTF8.self)
         }
+        return nil
     }
 
     /// `Status()`: version, uptime, configuration, counts.

@@ -52,12 +52,20 @@ public final class VarlinkClient {
     public func stream(
         _ method: String, _ parameters: [String: Any] = [:], _ each: ([String: Any]) throws -> Bool
     ) throws {
+        try stream(method, parameters) { parameters, _ in try each(parameters) }
+    }
+
+    /// ``stream(_:_:_:)`` that also hands over each reply's text as it came (without its NUL), for a
+    /// caller that must pass on what the server wrote rather than a re-serialisation of it.
+    public func stream(
+        _ method: String, _ parameters: [String: Any] = [:], withText each: ([String: Any], [UInt8]) throws -> Bool
+    ) throws {
         var reply = try exchange(method, parameters, more: true)
         var finished = false
         var replies = 1
         defer { if !finished { disconnect() } }
         while true {
-            guard try each(reply.parameters) else { return }
+            guard try each(reply.parameters, reply.text) else { return }
             guard reply.continues else {
                 finished = true
                 return
@@ -72,6 +80,8 @@ public final class VarlinkClient {
     struct Reply {
         var parameters: [String: Any]
         var continues: Bool
+        /// The message as it came, without its NUL.
+        var text: [UInt8] = []
     }
 
     private func exchange(_ method: String, _ parameters: [String: Any], more: Bool) throws -> Reply {
@@ -136,7 +146,7 @@ public final class VarlinkClient {
             }
             continues = flag
         }
-        return Reply(parameters: parameters, continues: continues)
+        return Reply(parameters: parameters, continues: continues, text: message)
     }
 
     private func receiveMessage(replyingTo method: String, after replies: Int) throws -> [UInt8] {

@@ -20,9 +20,9 @@ struct WatchCommand: ParsableCommand {
     func run() throws {
         let instants = InstantFormat()
         try Invocation.run(options) { control, output in
-            try control.watch { record in
+            try control.watch { record, line in
                 if let ticket, JSONFields.string(record, "ticket") != ticket { return true }
-                output.line(options.json ? JSONText.line(record) : RecordText.watchLine(record, instants: instants))
+                output.line(options.json ? line : RecordText.watchLine(record, instants: instants))
                 return true
             }
         }

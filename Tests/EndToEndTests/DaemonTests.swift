@@ -123,8 +123,11 @@ struct DaemonTests {
             _ = try daemon.slactl(["open", "W-\(attempt)", "--priority", "P1"])
             first = lineReader.nextLine(timeout: 0.2)
         }
-        let record = try jsonObject(try #require(first))
+        let line = try #require(first)
+        let record = try jsonObject(line)
         #expect(record["kind"] as? String == "due")
+        // The replay output format's own key order (at, ticket, kind, ...), as slad sent it.
+        #expect(line.hasPrefix(#"{"at":""#) && line.contains(#"Z","ticket":"W-"#))
         #expect((record["ticket"] as? String)?.hasPrefix("W-") == true)
 
         #expect(try daemon.slactl(["open", "R-1", "--priority", "P1", "--at", "2020-01-01T00:00:00Z"]).status == 0)
