@@ -153,6 +153,15 @@ public final class EngineHost: @unchecked Sendable {
     public static let futureTolerance: Int64 = 5
     /// Longest sleep of the timer: a wall clock set forward, or a suspend, is noticed within this.
     public static let longestSleep: Int64 = 30
+    /// Seconds between passes that take closed tickets' events out of the log while slad runs (they
+    /// go at each start too): a daemon up for months would otherwise make its next start apply a
+    /// log of all that history, and take as long.
+    public static let forgetInterval: Int64 = 3600
+
+    /// The wall clock instant of the last pass over closed tickets.
+    private var lastForget: Instant
+    /// Runs the passes, off the engine's queue: a pass waits for the store's writer like a commit.
+    private let maintenance = DispatchQueue(label: "io.slad.maintenance", qos: .utility)
 
     /// Opens the state, applies the log again, fires what fell due while slad was down, and takes the
     /// configuration file into use (logging it when it changed).
@@ -183,6 +192,7 @@ public final class EngineHost: @unchecked Sendable {
         let replayTook = ContinuousClock.now - replayStarted
         let now = clock.now()
         started = now
+        lastForget = now
         var firedThrough = recovered.firedThrough
         var appliedFrom = recovered.appliedFrom
         var unit = CommitUnit(log: [], records: [], firedThrough: nil)
@@ -376,7 +386,26 @@ public final class EngineHost: @unchecked Sendable {
                 commit(unit) { _ in }
             }
         }
+        if now - lastForget >= Self.forgetInterval {
+            lastForget = now
+            forgetClosedTickets()
+        }
         armTimer()
+    }
+
+    /// Takes closed tickets' events out of the log, on the maintenance queue. The engine forgot those
+    /// tickets when they closed, so applying the log at the next start arrives at the same state
+    /// without them; their timeline records stay.
+    private func forgetClosedTickets() {
+        maintenance.async { [store, logger] in
+            do {
+                let forgotten = try store.forgetClosedTickets()
+                if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
+            } catch {
+                // Nothing is lost: the events stay, and the next pass or start tries again.
+                logger.error("cannot take closed tickets' events out of the log: \(error)")
+            }
+        }
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
@@ -634,9 +663,11 @@ public final class EngineHost: @unchecked Sendable {
         queue.sync { fireDue() }
     }
 
-    /// Waits until everything accepted so far is durable; for tests.
+    /// Waits until everything accepted so far is durable and a pass over closed tickets that started
+    /// has ended; for tests.
     public func drain() {
         queue.sync {}
         committer.drain()
+        maintenance.sync {}
     }
 }

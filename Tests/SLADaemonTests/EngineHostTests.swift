@@ -273,4 +273,31 @@ struct ForgottenTicketTests {
         #expect(try host.store.counts().events == 3)
         #expect(try host.store.events(ticket: "INC-1", limit: nil).map(\.event.change.name) == ["open"])
     }
+
+    @Test("while slad runs, closed tickets' events leave the log once an hour; a restart then recovers the same")
+    func hourlyPass() async throws {
+        let fixture = try HostFixture()
+        var host = try fixture.open()
+        _ = await host.submit([event("INC-1", goldP1), event("INC-2", goldP1)], actor: 0)
+        fixture.clock.advance(seconds: 60)
+        _ = await host.submit([event("INC-1", .respond), event("INC-1", .resolve), event("INC-1", .close)], actor: 0)
+        let timeline = try fixture.timeline(host, "INC-1")
+        fixture.clock.advance(seconds: EngineHost.forgetInterval - 61)
+        host.fireDueNow()
+        host.drain()
+        // Not yet an hour since the start.
+        #expect(try host.store.events(ticket: "INC-1", limit: nil).count == 4)
+        fixture.clock.advance(seconds: 1)
+        host.fireDueNow()
+        host.drain()
+        #expect(try host.store.events(ticket: "INC-1", limit: nil).isEmpty)
+        #expect(try host.store.events(ticket: "INC-2", limit: nil).count == 1)
+        #expect(try host.store.timeline(ticket: "INC-1", limit: nil) == timeline)
+        let before = await host.ticket("INC-2")
+        host.stop()
+        host = try fixture.open()
+        #expect(await host.ticket("INC-2") == before)
+        #expect(await host.ticket("INC-1") == nil)
+        #expect(await host.status().openTickets == 1)
+    }
 }
