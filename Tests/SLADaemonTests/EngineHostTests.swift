@@ -257,13 +257,19 @@ struct HostClockTests {
 
 @Suite("Closed tickets leave the log")
 struct ForgottenTicketTests {
+    /// A host where INC-1 and INC-2 opened, and a minute later INC-1 was answered with `closing`.
+    private func hostWithClosedTicket(_ fixture: HostFixture, closing: [TicketChange]) async throws -> EngineHost {
+        let host = try fixture.open()
+        _ = await host.submit([event("INC-1", goldP1), event("INC-2", goldP1)], actor: 0)
+        fixture.clock.advance(seconds: 60)
+        _ = await host.submit(closing.map { event("INC-1", $0) }, actor: 0)
+        return host
+    }
+
     @Test("a restart forgets closed tickets' events and recovers the open ones unchanged")
     func restartForgets() async throws {
         let fixture = try HostFixture()
-        var host = try fixture.open()
-        _ = await host.submit([event("INC-1", goldP1), event("INC-2", goldP1)], actor: 0)
-        fixture.clock.advance(seconds: 60)
-        _ = await host.submit([event("INC-1", .respond), event("INC-1", .close)], actor: 0)
+        var host = try await hostWithClosedTicket(fixture, closing: [.respond, .close])
         fixture.clock.advance(seconds: 60)
         _ = await host.submit([event("INC-1", goldP1), event("INC-2", .pause(reason: "waiting-customer"))], actor: 0)
         let before = [await host.ticket("INC-1"), await host.ticket("INC-2")]
@@ -277,10 +283,7 @@ struct ForgottenTicketTests {
     @Test("while slad runs, closed tickets' events leave the log once an hour; a restart then recovers the same")
     func hourlyPass() async throws {
         let fixture = try HostFixture()
-        var host = try fixture.open()
-        _ = await host.submit([event("INC-1", goldP1), event("INC-2", goldP1)], actor: 0)
-        fixture.clock.advance(seconds: 60)
-        _ = await host.submit([event("INC-1", .respond), event("INC-1", .resolve), event("INC-1", .close)], actor: 0)
+        var host = try await hostWithClosedTicket(fixture, closing: [.respond, .resolve, .close])
         let timeline = try fixture.timeline(host, "INC-1")
         fixture.clock.advance(seconds: EngineHost.forgetInterval - 61)
         host.fireDueNow()
