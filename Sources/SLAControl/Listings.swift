@@ -38,6 +38,10 @@ public enum StatusReport {
         table.append(["armed timers", JSONFields.int(reply, "armed_timers").map(String.init) ?? "?"])
         table.append(["breaches", JSONFields.int(reply, "breaches").map(String.init) ?? "?"])
         table.append(["next due", JSONFields.string(reply, "next_due").map(instants.format) ?? "nothing due"])
+        if let journal = JSONFields.object(reply, "journal") {
+            let count = { (name: String) in JSONFields.int(journal, name).map(String.init) ?? "?" }
+            table.append(["journal", "\(count("written")) records written, \(count("dropped")) dropped, \(count("failed")) refused"])
+        }
         // The header row of an unlabelled table is blank: drop it.
         let rows = table.render().split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
         return "slad \(version), up \(uptime)\n" + rows.joined(separator: "\n")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SLACore
 import SLAStore
+import SLASystemd
 import SLAVarlink
 import SLAWire
 
@@ -13,6 +14,9 @@ public struct ControlService: VarlinkService {
     public let logger: Logger
     /// Reloads the configuration; `Reload` calls it with who asked ("uid 1000").
     public let reloadConfiguration: @Sendable (String) async -> ReloadOutcome
+    /// The journal's counts for `Status`, when slad writes records to the journal: an operator must
+    /// be able to tell that journald fell behind and dropped some.
+    public let journalCounts: (@Sendable () -> JournalWriter.Statistics)?
 
     /// Most tickets one `ListTickets` returns, and the default.
     public static let listCeiling = 100_000
@@ -24,8 +28,10 @@ public struct ControlService: VarlinkService {
     ///   journal. Left out: the host reloads and the outcome is logged here.
     public init(
         host: EngineHost, feed: RecordFeed, access: AccessPolicy, logger: Logger,
-        reload: (@Sendable (String) async -> ReloadOutcome)? = nil
+        reload: (@Sendable (String) async -> ReloadOutcome)? = nil,
+        journalCounts: (@Sendable () -> JournalWriter.Statistics)? = nil
     ) {
+        self.journalCounts = journalCounts
         self.host = host
         self.feed = feed
         self.access = access
@@ -308,6 +314,12 @@ public struct ControlService: VarlinkService {
                 "samples": .int(Int64(lateness.samples)),
                 "p50_ms": .double(lateness.p50 * 1000), "p99_ms": .double(lateness.p99 * 1000),
                 "max_ms": .double(lateness.max * 1000),
+            ])
+        }
+        if let counts = journalCounts?() {
+            object["journal"] = .object([
+                "written": .int(Int64(clamping: counts.written)), "dropped": .int(Int64(clamping: counts.dropped)),
+                "failed": .int(Int64(clamping: counts.failed)),
             ])
         }
         return object

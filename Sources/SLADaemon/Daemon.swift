@@ -72,8 +72,11 @@ public enum Daemon {
         }
         let access = AccessPolicy(writerGroups: writers.ids, readerGroups: readers.ids)
         let reloader = Reloader(host: host, notifier: notifier, logger: logger)
+        var journalCounts: (@Sendable () -> JournalWriter.Statistics)?
+        if let journal = options.journal { journalCounts = { journal.statistics } }
         let service = ControlService(
-            host: host, feed: feed, access: access, logger: logger, reload: { await reloader.reload(by: $0) })
+            host: host, feed: feed, access: access, logger: logger, reload: { await reloader.reload(by: $0) },
+            journalCounts: journalCounts)
         let server = VarlinkServer(service: service, logger: logger)
         if let fd = try ListenDescriptors.varlink() {
             try await server.adopt(listeningDescriptor: fd)

@@ -97,7 +97,16 @@ public enum SlaInterface {
             max_ms: float
         )
 
-        # The daemon's health: uptime in seconds, configuration, tickets, armed timers, breaches.
+        # What became of the timeline records sent to the systemd journal since slad started: written,
+        # dropped because journald fell behind (the backlog holds 10,000), refused by journald.
+        type JournalCounts (
+            written: int,
+            dropped: int,
+            failed: int
+        )
+
+        # The daemon's health: uptime in seconds, configuration, tickets, armed timers, breaches, and the
+        # journal's counts when slad writes to the journal.
         method Status() -> (
             version: string,
             uptime: int,
@@ -107,7 +116,8 @@ public enum SlaInterface {
             armed_timers: int,
             breaches: int,
             next_due: ?string,
-            timer_lateness: ?TimerLateness
+            timer_lateness: ?TimerLateness,
+            journal: ?JournalCounts
         )
 
         # Reads the configuration file again and applies it to running clocks, or refuses it whole.

@@ -97,6 +97,12 @@ extension DaemonTests {
         #expect(management.first.map { field($0, "PRIORITY") } == "2")
         #expect(management.first.map { field($0, "SLAD_TARGET") } == "duty-manager")
         #expect(management.first.map { field($0, "SLAD_PERCENT") } == "50")
+        // Status counts what went to the journal, so an operator sees when journald drops records.
+        let status = try jsonObject(try daemon.slactl(["status", "--json"]).stdout)
+        let counts = try #require(status["journal"] as? [String: Any])
+        #expect((counts["written"] as? Int ?? 0) >= history.count)
+        #expect(counts["dropped"] as? Int == 0)
+        #expect(counts["failed"] as? Int == 0)
 
         let started = try journald.waitForEntries(["MESSAGE_ID=\(MessageID.start)", "CONFIG=\(oddConfig)"])
         #expect(started.count == 1)

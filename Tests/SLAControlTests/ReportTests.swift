@@ -198,6 +198,14 @@ struct ListingTests {
                 breaches       3
                 next due       nothing due
                 """)
+        let journaled = try object(
+            """
+            {"version":"0.2.0","uptime":60,"config":"/etc/slad/slad.yaml","open_tickets":1,"armed_timers":1,
+             "breaches":0,"journal":{"written":120,"dropped":3,"failed":0}}
+            """)
+        #expect(
+            StatusReport.render(journaled, instants: utc).hasSuffix(
+                "journal        120 records written, 3 dropped, 0 refused"))
     }
 
     @Test("watch prints one line per record: instant, ticket, what happened")
