@@ -10,8 +10,8 @@ final class DirectCallState: Sendable {
     private struct State {
         /// Calls handed to the async reader whose replies are not yet in the channel.
         var asyncPending = 0
-        /// A direct call awaits its answer.
-        var directInFlight = false
+        /// Direct calls awaiting their answers.
+        var directInFlight = 0
         var shuttingDown = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -31,15 +31,16 @@ final class DirectCallState: Sendable {
     /// Whether a direct call may start now; if so, it is in flight until ``endDirect()``.
     func beginDirect() -> Bool {
         self.state.withLock { state in
-            guard state.asyncPending == 0, !state.shuttingDown, !state.directInFlight else { return false }
-            state.directInFlight = true
+            guard state.asyncPending == 0, !state.shuttingDown else { return false }
+            state.directInFlight += 1
             return true
         }
     }
 
     func endDirect() {
-        let waiters = self.state.withLock { state in
-            state.directInFlight = false
+        let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.directInFlight -= 1
+            guard state.directInFlight == 0 else { return [] }
             defer { state.idleWaiters = [] }
             return state.idleWaiters
         }
@@ -54,7 +55,7 @@ final class DirectCallState: Sendable {
     func shutDown() -> Bool {
         self.state.withLock { state in
             state.shuttingDown = true
-            return state.directInFlight
+            return state.directInFlight > 0
         }
     }
 
@@ -65,7 +66,7 @@ final class DirectCallState: Sendable {
     func waitUntilNoDirectCall() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let idle = self.state.withLock { state -> Bool in
-                if !state.directInFlight { return true }
+                if state.directInFlight == 0 { return true }
                 state.idleWaiters.append(continuation)
                 return false
             }
@@ -78,28 +79,41 @@ final class DirectCallState: Sendable {
 /// other call to the service's ``VarlinkService/answerDirectly(_:peer:answer:)``, and passes on what
 /// neither takes.
 ///
-/// While a direct call is in flight, later frames wait here and the channel reads no more, which is
-/// the same back-pressure the async reader applies (one call at a time). A client that leaves its
-/// replies unread makes the channel unwritable, and reading stops until it is writable again.
+/// A client that pipelines calls answered directly has up to ``maxInFlight`` of them in flight at
+/// once, and gets the answers in the order of its calls whatever order they come in (a refusal comes
+/// before the commit an earlier call waits for). A call the async reader must take waits here until
+/// the direct calls before it are answered, and a direct call waits while the async reader has
+/// calls; so replies keep the order of the calls. While calls wait here the channel reads no more,
+/// and a client that leaves its replies unread makes the channel unwritable, which stops reading too.
 final class VarlinkDirectCallHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    /// Direct calls one connection may have in flight: enough for a pipelining client to fill group
+    /// commits, few enough that one client cannot queue without bound.
+    static let maxInFlight = 64
+
     private let dispatcher: VarlinkDispatcher
     private let peer: PeerCredentials
     private let shared: DirectCallState
     private var context: ChannelHandlerContext?
-    private var inFlight = false
+    private var inFlight = 0
+    /// The number the next direct call gets, and the number of the answer to write next.
+    private var nextCall: UInt64 = 0
+    private var nextAnswer: UInt64 = 0
+    /// Answers that came before an earlier call's.
+    private var early: [UInt64: ByteBuffer] = [:]
+    /// Frames not handled yet, in order.
     private var waiting = CircularBuffer<ByteBuffer>()
     /// A read was asked for while frames waited: it is issued once they are handled.
     private var readHeld = false
-    /// The client closed its side while calls waited here: the async reader learns of it only after
+    /// The client closed its side while calls were here: the async reader learns of it only after
     /// them, as it would have had it read them itself.
     private var inputClosedHeld = false
     /// Frames went on since the last read completed: the async channel hands frames to its reader only
-    /// when a read completes, so frames passed on later, from ``resume(context:)``, need one too.
+    /// when a read completes, so frames passed on later, from ``drain(context:)``, need one too.
     private var forwardedSinceReadComplete = false
 
     init(dispatcher: VarlinkDispatcher, peer: PeerCredentials, shared: DirectCallState) {
@@ -115,19 +129,21 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         self.waiting.removeAll()
+        self.early.removeAll()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = self.unwrapInboundIn(data)
-        if self.inFlight || !self.waiting.isEmpty {
-            self.waiting.append(frame)
-        } else {
-            self.take(frame, context: context)
-        }
+        self.waiting.append(self.unwrapInboundIn(data))
+        self.drain(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.forwardedSinceReadComplete = false
+        context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .inputClosed? = event as? ChannelEvent, self.inFlight || !self.waiting.isEmpty {
+        if case .inputClosed? = event as? ChannelEvent, self.inFlight > 0 || !self.waiting.isEmpty {
             self.inputClosedHeld = true
             return
         }
@@ -136,42 +152,67 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         context.fireChannelWritabilityChanged()
-        if context.channel.isWritable { self.resume(context: context) }
+        if context.channel.isWritable { self.drain(context: context) }
     }
 
     func read(context: ChannelHandlerContext) {
-        if self.inFlight || !self.waiting.isEmpty || !context.channel.isWritable {
+        if !self.waiting.isEmpty || self.inFlight >= Self.maxInFlight || !context.channel.isWritable {
             self.readHeld = true
         } else {
             context.read()
         }
     }
 
-    private func take(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        guard self.shared.beginDirect() else {
+    /// Handles waiting frames in order until one must wait: for room, for the channel to be writable,
+    /// or (a call for the async reader) for the direct calls before it to be answered.
+    private func drain(context: ChannelHandlerContext) {
+        while let frame = self.waiting.first, self.inFlight < Self.maxInFlight, context.channel.isWritable {
+            if self.startDirect(frame, context: context) {
+                self.waiting.removeFirst()
+                continue
+            }
+            guard self.inFlight == 0 else { break }
+            self.waiting.removeFirst()
             self.forward(frame, context: context)
-            return
         }
+        if self.forwardedSinceReadComplete {
+            self.channelReadComplete(context: context)
+        }
+        guard self.waiting.isEmpty else { return }
+        if self.inFlight == 0, self.inputClosedHeld {
+            self.inputClosedHeld = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+        if self.readHeld, self.inFlight < Self.maxInFlight, context.channel.isWritable {
+            self.readHeld = false
+            context.read()
+        }
+    }
+
+    /// Starts `frame` as a direct call if it is one and may go now; false leaves it to the async reader.
+    private func startDirect(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        guard self.shared.beginDirect() else { return false }
         guard case .success(let call) = VarlinkMessage.parseCall(frame), !call.oneway, !call.more, !call.upgrade
         else {
             // Malformed calls too: the async reader answers them as it always has, then closes.
             self.shared.endDirect()
-            self.forward(frame, context: context)
-            return
+            return false
         }
-        self.inFlight = true
+        let number = self.nextCall
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let taken = self.dispatcher.answerDirectly(call, peer: self.peer) { answer in
             // Always a new event loop task, even when answered at once: replies the async reader
             // queued earlier were scheduled before, so they leave first.
-            eventLoop.execute { bound.value.finish(answer) }
+            eventLoop.execute { bound.value.finish(number, answer) }
         }
-        if !taken {
-            self.inFlight = false
+        guard taken else {
             self.shared.endDirect()
-            self.forward(frame, context: context)
+            return false
         }
+        self.nextCall += 1
+        self.inFlight += 1
+        return true
     }
 
     private func forward(_ frame: ByteBuffer, context: ChannelHandlerContext) {
@@ -180,47 +221,28 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
         context.fireChannelRead(self.wrapInboundOut(frame))
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
-        self.forwardedSinceReadComplete = false
-        context.fireChannelReadComplete()
-    }
-
-    private func finish(_ answer: VarlinkDirectAnswer) {
-        self.inFlight = false
-        // Before writing: a connection closing its output waits for this, and its close is an event
-        // loop task scheduled after this one, so the reply still leaves first.
+    private func finish(_ number: UInt64, _ answer: VarlinkDirectAnswer) {
+        self.inFlight -= 1
+        // Before writing: a connection closing its output waits for the last of these, and its close
+        // is an event loop task scheduled after this one, so the reply still leaves first.
         self.shared.endDirect()
         guard let context = self.context else { return }
-        let frame: ByteBuffer
         switch answer {
-        case .success(let parameters): frame = VarlinkMessage.reply(parameters, continues: false)
-        case .failure(let error): frame = VarlinkMessage.errorReply(error)
+        case .success(let parameters): self.early[number] = VarlinkMessage.reply(parameters, continues: false)
+        case .failure(let error): self.early[number] = VarlinkMessage.errorReply(error)
         }
-        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
-        self.resume(context: context)
-        if !self.inFlight, self.shared.isShuttingDown {
+        var wrote = false
+        while let frame = self.early.removeValue(forKey: self.nextAnswer) {
+            context.write(self.wrapOutboundOut(frame), promise: nil)
+            self.nextAnswer += 1
+            wrote = true
+        }
+        if wrote { context.flush() }
+        self.drain(context: context)
+        if self.inFlight == 0, self.shared.isShuttingDown {
             // The server is stopping and the connection idle now: closing the input ends the async
             // reader's wait for a call that will not be read.
             context.close(mode: .input, promise: nil)
-        }
-    }
-
-    /// Handles the frames that waited, until one goes in flight; then lets the channel read again.
-    private func resume(context: ChannelHandlerContext) {
-        while !self.inFlight, context.channel.isWritable, let frame = self.waiting.popFirst() {
-            self.take(frame, context: context)
-        }
-        if self.forwardedSinceReadComplete {
-            self.channelReadComplete(context: context)
-        }
-        guard !self.inFlight, self.waiting.isEmpty else { return }
-        if self.inputClosedHeld {
-            self.inputClosedHeld = false
-            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
-        }
-        if context.channel.isWritable, self.readHeld {
-            self.readHeld = false
-            context.read()
         }
     }
 }

@@ -100,7 +100,32 @@ struct DirectCallTests {
         }
     }
 
-    @Test("shutdown with a direct call in flight: it is answered, nothing after it is read, then the close")
+    @Test("a client's pipelined direct calls run at once, and are answered in the order they were sent")
+    func pipelinedDirect() async throws {
+        try await withServer { path, _, recorder in
+            try await withClient(path) { client in
+                // The first call takes longest: had the calls run one after the other, only the first
+                // would have started by the time its answer comes.
+                var batch: [UInt8] = []
+                for index in 0..<20 {
+                    let ms = index == 0 ? 200 : (index * 7) % 30
+                    let fail = index % 6 == 5
+                    batch += Array(#"{"method":"io.slad.Test.Direct","parameters":{"i":\#(index),"ms":\#(ms),"fail":\#(fail)}}"#.utf8) + [0]
+                }
+                try await client.sendBytes(batch)
+                let first = try await client.receive()
+                #expect(first?.parameters?.object?["i"] == 0)
+                #expect(recorder.all.filter { $0.hasPrefix("direct started") }.count == 20)
+                for index in 1..<20 {
+                    let reply = try await client.receive()
+                    #expect(reply?.parameters?.object?["i"] == .int(Int64(index)))
+                    #expect((reply?.errorName == "io.slad.Test.Refused") == (index % 6 == 5))
+                }
+            }
+        }
+    }
+
+    @Test("shutdown with direct calls in flight: they are answered, nothing after them is read, then the close")
     func shutdownInFlight() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/io.slad.Test"
@@ -111,13 +136,15 @@ struct DirectCallTests {
             group.addTask { try await server.run() }
             try await withTimeout {
                 try await withClient(path) { client in
-                    try await client.sendBytes(
-                        Array(#"{"method":"io.slad.Test.Direct","parameters":{"i":1,"ms":300}}"#.utf8) + [0]
-                            + Array(#"{"method":"io.slad.Test.Direct","parameters":{"i":2}}"#.utf8) + [0])
+                    try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":1,"ms":300}}"#)
                     #expect(await recorder.waitFor { $0 == "direct started 1" })
-                    await server.shutdown()
+                    async let stopped: Void = server.shutdown()
+                    // Sent while the server stops, with the first call still in flight: not read.
+                    try await Task.sleep(for: .milliseconds(50))
+                    try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":2}}"#)
                     #expect(try await client.receive()?.parameters == ["i": 1, "ms": 300, "via": "direct"])
                     #expect(try await client.readUntilClosed() == 0)
+                    await stopped
                 }
             }
             try await group.waitForAll()
