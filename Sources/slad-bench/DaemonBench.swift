@@ -73,6 +73,19 @@ enum DaemonBench {
                         target: targeted ? 20 : nil, higherIsBetter: false))
                 log("slad-bench: ingest batch \(batch): \(Int(result.rate)) events/s")
             }
+            // One event per call again, from clients that pipeline (Varlink lets them): each call is
+            // still acknowledged on its own once committed.
+            let depth = 8
+            let piped = try ingest(daemon, clients: 64, events: 200_000, batch: 1, inFlight: depth)
+            figures.append(
+                Figure(
+                    name: "ingest, 64 clients x \(depth) pipelined, 1 per Submit", value: piped.rate,
+                    unit: "events/s", target: nil))
+            figures.append(
+                Figure(
+                    name: "  reply latency p99, \(depth) pipelined", value: piped.p99 * 1000, unit: "ms", target: nil,
+                    higherIsBetter: false))
+            log("slad-bench: ingest pipelined: \(Int(piped.rate)) events/s")
         }
         guard !parts.isDisjoint(with: ["timers", "list", "restart", "rss"]) else { return figures }
 
@@ -154,32 +167,39 @@ enum DaemonBench {
         return Double(completed.count) / (monotonic() - begin)
     }
 
-    /// `clients` threads, each submitting its share of `events` in Submits of `batch`, waiting for each reply.
+    /// `clients` threads, each submitting its share of `events` in Submits of `batch`, with up to
+    /// `inFlight` calls sent before their replies (1: each call waits for the one before).
     ///
     /// Each reply is checked to accept the whole batch. The clients write prepared call text on plain
     /// sockets: they share the machine with slad, and a client that spends less on JSON leaves more of
     /// it to what is measured.
-    static func ingest(_ daemon: BenchDaemon, clients: Int, events: Int, batch: Int) throws
+    static func ingest(_ daemon: BenchDaemon, clients: Int, events: Int, batch: Int, inFlight: Int = 1) throws
         -> (rate: Double, p50: Double, p99: Double)
     {
         let perClient = events / clients / batch
-        let prefix = "I\(batch)"
+        let prefix = inFlight == 1 ? "I\(batch)" : "P\(inFlight)"
         let accepted = Array(#"{"parameters":{"accepted":\#(batch)}}"#.utf8) + [0]
         let begin = monotonic()
         let latencies = onThreads(clients, socket: daemon.socketPath) { client, connection in
-            var mine: [Double] = []
-            mine.reserveCapacity(perClient)
-            for call in 0..<perClient {
+            func message(_ call: Int) -> [UInt8] {
                 var text = #"{"method":"io.slad.Sla.Submit","parameters":{"events":["#
                 for i in 0..<batch {
                     if i > 0 { text += "," }
                     text += #"{"ticket":"\#(prefix)-\#(client)-\#(call)-\#(i)","event":"open","priority":"P3"}"#
                 }
-                text += "]}}"
-                let message = Array(text.utf8) + [0]
-                let sent = monotonic()
-                guard try connection.call(message) == accepted else { return mine }
-                mine.append(monotonic() - sent)
+                return Array((text + "]}}").utf8) + [0]
+            }
+            var mine: [Double] = []
+            mine.reserveCapacity(perClient)
+            var sent: [Double] = []
+            sent.reserveCapacity(perClient)
+            while mine.count < perClient {
+                while sent.count < perClient, sent.count - mine.count < inFlight {
+                    try connection.send(message(sent.count))
+                    sent.append(monotonic())
+                }
+                guard try connection.receive() == accepted else { return mine }
+                mine.append(monotonic() - sent[mine.count])
             }
             return mine
         }
@@ -471,6 +491,8 @@ enum StoreBench {
 final class RawVarlinkConnection {
     private let fd: Int32
     private var buffer = [UInt8](repeating: 0, count: 65536)
+    /// Bytes read past the last reply returned.
+    private var pending: [UInt8] = []
 
     init(socketPath: String) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -495,18 +517,31 @@ final class RawVarlinkConnection {
 
     /// Sends `message` (the call and its NUL) and returns the reply up to and with its NUL.
     func call(_ message: [UInt8]) throws -> [UInt8] {
+        try send(message)
+        return try receive()
+    }
+
+    /// Sends `message` (a call and its NUL) without waiting for a reply.
+    func send(_ message: [UInt8]) throws {
         var sent = 0
         while sent < message.count {
-            let n = message[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = message[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { throw BenchError("send: errno \(errno)") }
             sent += n
         }
-        var reply: [UInt8] = []
-        while reply.last != 0 {
+    }
+
+    /// The next reply, up to and with its NUL; several may have come in one read.
+    func receive() throws -> [UInt8] {
+        while true {
+            if let end = pending.firstIndex(of: 0) {
+                let reply = Array(pending[...end])
+                pending.removeSubrange(...end)
+                return reply
+            }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { throw BenchError("recv: \(n == 0 ? "closed" : "errno \(errno)")") }
-            reply += buffer[0..<n]
+            pending += buffer[0..<n]
         }
-        return reply
     }
 }
