@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "SLADaemonTests",
             dependencies: [
-                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore",
+                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

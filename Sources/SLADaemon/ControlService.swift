@@ -96,6 +96,11 @@ public struct ControlService: VarlinkService {
 
     // MARK: - Methods
 
+    /// The most events a `Submit` answered on the event loop may hold: decoding runs there, and a bulk
+    /// import's batch of thousands would hold up the other connections of that loop. Larger batches
+    /// gain nothing from the shorter path anyway.
+    public static let directBatchLimit = 256
+
     /// Submit, the call helpdesks make many times a second, is answered without a task when the
     /// caller may write and the events decode; anything else (refusals of the call itself included)
     /// takes ``handle(_:peer:replies:)``, so both ways answer alike.
@@ -103,6 +108,7 @@ public struct ControlService: VarlinkService {
         _ call: VarlinkCall, peer: PeerCredentials, answer: @escaping @Sendable (VarlinkDirectAnswer) -> Void
     ) -> Bool {
         guard call.method == "io.slad.Sla.Submit", access.role(of: peer) >= .writer,
+            case .array(let items)? = call.parameters["events"], items.count <= Self.directBatchLimit,
             let events = try? Self.events(call.parameters)
         else { return false }
         host.submit(events, actor: peer.uid) { outcome in

@@ -4,6 +4,7 @@ import SLAConfig
 import SLACore
 import SLADaemon
 import SLAStore
+import SLAVarlink
 import SLAWire
 import Testing
 
@@ -302,5 +303,39 @@ struct ForgottenTicketTests {
         #expect(await host.ticket("INC-2") == before)
         #expect(await host.ticket("INC-1") == nil)
         #expect(await host.status().openTickets == 1)
+    }
+}
+
+@Suite("Submit on the event loop")
+struct DirectSubmitTests {
+    private func service(_ host: EngineHost) -> ControlService {
+        ControlService(
+            host: host, feed: RecordFeed(), access: AccessPolicy(writerGroups: [], readerGroups: []),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    private func submit(_ count: Int) -> VarlinkCall {
+        let events = (0..<count).map { index -> JSONValue in
+            ["ticket": .string("D-\(index)"), "event": "open", "priority": "P1"]
+        }
+        return VarlinkCall(method: "io.slad.Sla.Submit", parameters: ["events": .array(events)])
+    }
+
+    @Test("a writer's small Submit is answered directly and applied; a bulk batch or a reader's call is left to the task path")
+    func takenOrLeft() async throws {
+        let host = try HostFixture().open()
+        let service = service(host)
+        let root = PeerCredentials(pid: 1, uid: 0, gid: 0)
+        let answered = await withCheckedContinuation { continuation in
+            let taken = service.answerDirectly(submit(2), peer: root) { continuation.resume(returning: $0) }
+            #expect(taken)
+        }
+        #expect(try answered.get() == ["accepted": 2])
+        #expect(await host.status().openTickets == 2)
+        let bulk = submit(ControlService.directBatchLimit + 1)
+        #expect(!service.answerDirectly(bulk, peer: root) { _ in Issue.record("a bulk batch was answered directly") })
+        let stranger = PeerCredentials(pid: 1, uid: 4242, gid: 4242)
+        #expect(!service.answerDirectly(submit(1), peer: stranger) { _ in Issue.record("a stranger was answered directly") })
+        #expect(await host.status().openTickets == 2)
     }
 }
