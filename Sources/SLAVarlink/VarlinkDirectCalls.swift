@@ -105,6 +105,8 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
     private var nextAnswer: UInt64 = 0
     /// Answers that came before an earlier call's.
     private var early: [UInt64: ByteBuffer] = [:]
+    /// Replies are written and a flush is on its way.
+    private var flushScheduled = false
     /// Frames not handled yet, in order.
     private var waiting = CircularBuffer<ByteBuffer>()
     /// A read was asked for while frames waited: it is issued once they are handled.
@@ -215,6 +217,11 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
         return true
     }
 
+    private func flushReplies() {
+        self.flushScheduled = false
+        self.context?.flush()
+    }
+
     private func forward(_ frame: ByteBuffer, context: ChannelHandlerContext) {
         self.shared.forwarded()
         self.forwardedSinceReadComplete = true
@@ -223,10 +230,7 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
 
     private func finish(_ number: UInt64, _ answer: VarlinkDirectAnswer) {
         self.inFlight -= 1
-        // Before writing: a connection closing its output waits for the last of these, and its close
-        // is an event loop task scheduled after this one, so the reply still leaves first.
-        self.shared.endDirect()
-        guard let context = self.context else { return }
+        guard let context = self.context else { return self.shared.endDirect() }
         switch answer {
         case .success(let parameters): self.early[number] = VarlinkMessage.reply(parameters, continues: false)
         case .failure(let error): self.early[number] = VarlinkMessage.errorReply(error)
@@ -237,7 +241,16 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
             self.nextAnswer += 1
             wrote = true
         }
-        if wrote { context.flush() }
+        if wrote, !self.flushScheduled {
+            // One commit answers a pipelining client's calls in as many event loop tasks, queued one
+            // after the other: flushing once after them sends their replies in one write.
+            self.flushScheduled = true
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.execute { bound.value.flushReplies() }
+        }
+        // Only now: a connection closing its output waits for its last direct call to end, and its
+        // close, an event loop task, then comes after the flush, so the replies leave first.
+        self.shared.endDirect()
         self.drain(context: context)
         if self.inFlight == 0, self.shared.isShuttingDown {
             // The server is stopping and the connection idle now: closing the input ends the async
