@@ -39,8 +39,10 @@ extension VarlinkService {
     /// handed over and answered on the connection's event loop, which spares the hand-offs between
     /// threads that an async handler costs and that dominate a call that does little work. It is
     /// called on an event loop, so it must not block; `answer` must be called exactly once, from any
-    /// thread. Only calls that are neither `oneway`, `more` nor `upgrade` are offered, and only when
-    /// the connection has no other call in progress, so replies keep their order.
+    /// thread. Only calls that are neither `oneway`, `more` nor `upgrade` are offered, and only when no
+    /// call of the connection is in progress through ``handle(_:peer:replies:)``. A pipelining client
+    /// may have several direct calls in flight: they are offered in call order, and their answers are
+    /// written in call order whatever order they come in.
     ///
     /// The default answers nothing directly.
     public func answerDirectly(
