@@ -16,19 +16,16 @@ final class Checkpointer: Sendable {
         var exited = false
     }
 
-    /// The log size, in bytes, from which a checkpoint runs.
-    let threshold: Int
     private let control = Control()
 
     /// Opens a second connection to `path` and starts the thread, which looks at the log's size every
-    /// `interval`.
+    /// `interval` and checkpoints once it is `threshold` bytes or more.
     init(path: String, threshold: Int, interval: Duration = .milliseconds(100)) throws {
         var configuration = Configuration()
         configuration.label = "slad.state.checkpoint"
         // A checkpoint never waits for the writer; it gives up on what it cannot take and comes back.
         configuration.busyMode = .immediateError
         let connection = try DatabaseQueue(path: path, configuration: configuration)
-        self.threshold = threshold
         let control = self.control
         let walPath = path + "-wal"
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18

@@ -192,24 +192,21 @@ public final class StateStore: Sendable {
             // open's three due records, say), their lines joined: every row costs the writer thread, which
             // every acknowledged event waits for, a table and an index insert.
             let links = EventLinks(committed[unit].log)
-            var pending: RecordRow?
-            for record in committed[unit].records {
-                let row = RecordRow(record, event: links.seq(of: record.record.ticket))
-                if var group = pending, group.continues(with: row) {
-                    group.json += "\n" + row.json
-                    pending = group
-                    continue
-                }
-                if let group = pending {
-                    group.bind(to: insertRecord.sqliteStatement)
-                    try insertRecord.execute()
-                }
-                pending = row
-            }
-            if let group = pending {
-                group.bind(to: insertRecord.sqliteStatement)
+            func insert(_ row: RecordRow) throws {
+                row.bind(to: insertRecord.sqliteStatement)
                 try insertRecord.execute()
             }
+            var run: RecordRow?
+            for record in committed[unit].records {
+                let row = RecordRow(record, event: links.seq(of: record.record.ticket))
+                if run?.continues(with: row) == true {
+                    run?.json += "\n" + row.json
+                } else {
+                    try run.map(insert)
+                    run = row
+                }
+            }
+            try run.map(insert)
             if let instant = committed[unit].firedThrough {
                 firedThrough = max(firedThrough ?? instant, instant)
             }

@@ -231,15 +231,24 @@ final class VarlinkDirectCallHandler: ChannelDuplexHandler {
     private func finish(_ number: UInt64, _ answer: VarlinkDirectAnswer) {
         self.inFlight -= 1
         guard let context = self.context else { return self.shared.endDirect() }
+        let frame: ByteBuffer
         switch answer {
-        case .success(let parameters): self.early[number] = VarlinkMessage.reply(parameters, continues: false)
-        case .failure(let error): self.early[number] = VarlinkMessage.errorReply(error)
+        case .success(let parameters): frame = VarlinkMessage.reply(parameters, continues: false)
+        case .failure(let error): frame = VarlinkMessage.errorReply(error)
         }
+        // Answers mostly come in call order (commits are in order); only one that overtook an earlier
+        // call's waits in `early`.
         var wrote = false
-        while let frame = self.early.removeValue(forKey: self.nextAnswer) {
+        if number == self.nextAnswer {
             context.write(self.wrapOutboundOut(frame), promise: nil)
             self.nextAnswer += 1
             wrote = true
+            while !self.early.isEmpty, let next = self.early.removeValue(forKey: self.nextAnswer) {
+                context.write(self.wrapOutboundOut(next), promise: nil)
+                self.nextAnswer += 1
+            }
+        } else {
+            self.early[number] = frame
         }
         if wrote, !self.flushScheduled {
             // One commit answers a pipelining client's calls in as many event loop tasks, queued one

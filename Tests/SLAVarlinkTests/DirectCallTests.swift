@@ -127,28 +127,19 @@ struct DirectCallTests {
 
     @Test("shutdown with direct calls in flight: they are answered, nothing after them is read, then the close")
     func shutdownInFlight() async throws {
-        let directory = TemporaryDirectory()
-        let path = directory.path + "/io.slad.Test"
-        let recorder = Recorder()
-        let server = VarlinkServer(service: TestService(recorder: recorder), logger: testLogger)
-        try await server.bind(path: path)
-        try await withThrowingTaskGroup { group in
-            group.addTask { try await server.run() }
-            try await withTimeout {
-                try await withClient(path) { client in
-                    try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":1,"ms":300}}"#)
-                    #expect(await recorder.waitFor { $0 == "direct started 1" })
-                    async let stopped: Void = server.shutdown()
-                    // Sent while the server stops, with the first call still in flight: not read.
-                    try await Task.sleep(for: .milliseconds(50))
-                    try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":2}}"#)
-                    #expect(try await client.receive()?.parameters == ["i": 1, "ms": 300, "via": "direct"])
-                    #expect(try await client.readUntilClosed() == 0)
-                    await stopped
-                }
+        try await withServer { path, server, recorder in
+            try await withClient(path) { client in
+                try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":1,"ms":300}}"#)
+                #expect(await recorder.waitFor { $0 == "direct started 1" })
+                async let stopped: Void = server.shutdown()
+                // Sent while the server stops, with the first call still in flight: not read.
+                try await Task.sleep(for: .milliseconds(50))
+                try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":2}}"#)
+                #expect(try await client.receive()?.parameters == ["i": 1, "ms": 300, "via": "direct"])
+                #expect(try await client.readUntilClosed() == 0)
+                await stopped
             }
-            try await group.waitForAll()
+            #expect(!recorder.all.contains("direct started 2"))
         }
-        #expect(!recorder.all.contains("direct started 2"))
     }
 }
