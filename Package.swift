@@ -33,10 +33,13 @@ let package = Package(
             name: "SLAStore",
             dependencies: ["SLACore", "SLAWire", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // JSON values and their codec, with no dependency: the one JSON model of the wire formats.
+        .target(name: "SLAJSON"),
         // The Varlink protocol over a Unix stream socket (NIO): framing, calls, replies, peer credentials.
         .target(
             name: "SLAVarlink",
             dependencies: [
+                "SLAJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,7 +59,7 @@ let package = Package(
         .target(
             name: "SLADaemon",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink", "SLAControl", "SLASystemd",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLAControl", "SLASystemd",
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["io.slad.Sla.varlink"]
@@ -87,10 +90,11 @@ let package = Package(
             name: "SLAStoreTests",
             dependencies: ["SLAStore", "SLACore", "SLAWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "SLAJSONTests", dependencies: ["SLAJSON"]),
         .testTarget(
             name: "SLAVarlinkTests",
             dependencies: [
-                "SLAVarlink",
+                "SLAJSON", "SLAVarlink",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -101,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "SLADaemonTests",
             dependencies: [
-                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAVarlink",
+                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,5 @@
+import SLAJSON
+
 /// One method call as a client sent it.
 public struct VarlinkCall: Sendable, Equatable {
     /// The fully qualified method name, `interface.Method`.

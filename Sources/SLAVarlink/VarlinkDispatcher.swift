@@ -1,3 +1,5 @@
+import SLAJSON
+
 /// Routes calls: `org.varlink.service` is answered here, calls to the service's interfaces go to the
 /// service, anything else is `InterfaceNotFound`.
 struct VarlinkDispatcher: Sendable {

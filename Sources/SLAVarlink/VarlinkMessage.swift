@@ -1,3 +1,4 @@
+import SLAJSON
 import NIOCore
 
 /// The Varlink call and reply objects (varlink.org "Method Call"), read from and written to frames.

@@ -1,3 +1,4 @@
+import SLAJSON
 import NIOCore
 import Synchronization
 

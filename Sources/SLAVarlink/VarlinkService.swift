@@ -1,3 +1,5 @@
+import SLAJSON
+
 /// A service served over Varlink: its interfaces, its identity for `GetInfo`, and its methods.
 public protocol VarlinkService: Sendable {
     /// Interface name -> its description text, served through org.varlink.service.GetInterfaceDescription.

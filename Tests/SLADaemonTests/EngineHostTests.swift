@@ -1,3 +1,4 @@
+import SLAJSON
 import Foundation
 import Logging
 import SLAConfig

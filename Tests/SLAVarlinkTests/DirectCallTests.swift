@@ -1,3 +1,4 @@
+import SLAJSON
 import Testing
 
 @testable import SLAVarlink

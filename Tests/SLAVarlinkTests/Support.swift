@@ -1,3 +1,4 @@
+import SLAJSON
 import Dispatch
 import Logging
 import NIOCore

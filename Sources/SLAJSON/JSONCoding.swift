@@ -65,7 +65,7 @@ extension JSONValue {
     }
 
     /// Appends an object with its keys sorted, so equal values encode to equal bytes.
-    static func appendObject(_ members: [String: JSONValue], to out: inout [UInt8]) {
+    public static func appendObject(_ members: [String: JSONValue], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (index, key) in members.keys.sorted().enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -77,7 +77,7 @@ extension JSONValue {
     }
 
     /// Appends a JSON string literal, escaping what RFC 8259 requires and nothing else.
-    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+    public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
@@ -113,7 +113,8 @@ extension JSONValue {
         return try text.withUTF8 { Self.decode(UnsafeRawBufferPointer($0)) }.get()
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, JSONDecodingError> {
+    /// Parses one JSON text from raw bytes, the result as a value so the event loop need not throw.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, JSONDecodingError> {
         // Validating up front keeps the string scanner simple: any byte sequence it copies out is
         // already known to be UTF-8.
         guard Self.isValidUTF8(bytes) else {

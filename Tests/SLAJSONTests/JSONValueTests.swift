@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SLAVarlink
+@testable import SLAJSON
 
 @Suite("JSON values")
 struct JSONValueTests {
