@@ -6,106 +6,6 @@ import SLACore
 import SLAStore
 import SLAWire
 
-/// What became of a batch of events sent to the daemon.
-public enum SubmitOutcome: Sendable, Equatable {
-    /// Applied and committed: durable before this is returned.
-    case accepted(Int)
-    /// The engine refused event `index`; nothing of the batch was applied.
-    case refused(index: Int, error: EngineError)
-    /// Event `index` cannot be taken as it stands (its instant lies ahead of slad's clock).
-    case invalid(index: Int, message: String)
-}
-
-/// What became of a reload.
-public enum ReloadOutcome: Sendable, Equatable {
-    /// The new configuration runs the clocks from now on.
-    case applied(summary: String)
-    /// The file has not changed since it was loaded.
-    case unchanged(summary: String)
-    /// Nothing changed: each problem as `file:line:column: sentence`, or a sentence.
-    case refused([String])
-}
-
-/// The daemon's health at one instant, for `Status` and the service manager.
-public struct HostStatus: Sendable, Equatable {
-    public var configPath: String
-    public var configLoaded: Instant
-    public var started: Instant
-    public var openTickets: Int
-    public var armedTimers: Int
-    public var breaches: Int
-    public var nextDue: Instant?
-    /// How long after their due instant the timer's recent records were emitted, in seconds.
-    public var timerLateness: TimerLateness.Summary?
-}
-
-/// The last few thousand timer-fired records' lateness (emission minus due instant): what an
-/// operator asks of a timer, and what the benchmark reads.
-public struct TimerLateness: Sendable {
-    public struct Summary: Sendable, Equatable {
-        public var samples: Int
-        public var p50: Double
-        public var p99: Double
-        public var max: Double
-    }
-
-    private var samples: [Double] = []
-    private var next = 0
-    static let capacity = 10_000
-
-    mutating func add(_ seconds: Double) {
-        if samples.count < Self.capacity {
-            samples.append(seconds)
-        } else {
-            samples[next] = seconds
-            next = (next + 1) % Self.capacity
-        }
-    }
-
-    var summary: Summary? {
-        guard !samples.isEmpty else { return nil }
-        let sorted = samples.sorted()
-        func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))] }
-        return Summary(samples: sorted.count, p50: at(0.5), p99: at(0.99), max: sorted[sorted.count - 1])
-    }
-}
-
-/// A ticket as `GetTicket` shows it: the engine's snapshot and, per clock, its calendar's hours.
-public struct TicketView: Sendable, Equatable {
-    public var snapshot: TicketSnapshot
-    public var calendarHours: [String]
-}
-
-/// How far recovery has read the log: the service manager is asked for more time only while this moves.
-public final class RecoveryProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: UInt64 = 0
-
-    public init() {}
-
-    /// Log entries applied so far.
-    public var count: UInt64 { lock.withLock { entries } }
-
-    func advance() { lock.withLock { entries += 1 } }
-}
-
-/// The service manager's watchdog, pinged from the engine's timer loop.
-public struct EngineWatchdog: Sendable {
-    /// Time between pings: half of `WatchdogSec=`.
-    public var pingInterval: Duration
-    public var ping: @Sendable () -> Void
-
-    public init(pingInterval: Duration, ping: @escaping @Sendable () -> Void) {
-        self.pingInterval = pingInterval
-        self.ping = ping
-    }
-}
-
-/// Why the daemon cannot start on its state.
-public struct RecoveryError: Error, CustomStringConvertible {
-    public var description: String
-}
-
 /// The SLA engine at work: one serial queue owns the ``SLAMachine``, one Dispatch timer wakes it for
 /// the earliest deadline, and every step the engine takes is committed to the store before anyone is
 /// told of it.
@@ -188,7 +88,7 @@ public final class EngineHost: @unchecked Sendable {
         let forgotten = try store.forgetClosedTickets()
         if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
         let replayStarted = ContinuousClock.now
-        let recovered = try Self.recover(store: store, progress: progress, logger: logger)
+        let recovered = try Recovered.read(store: store, progress: progress, logger: logger)
         let replayTook = ContinuousClock.now - replayStarted
         let now = clock.now()
         started = now
@@ -266,61 +166,6 @@ public final class EngineHost: @unchecked Sendable {
             }
             return String(decoding: data, as: UTF8.self)
         }
-    }
-
-    private struct Recovered {
-        var machine: SLAMachine?
-        var firedThrough = Instant(secondsSince1970: 0)
-        var appliedFrom = Instant(secondsSince1970: 0)
-        var configText: String?
-        var configPath: String?
-        var entries = 0
-    }
-
-    /// The engine as the log leaves it, with every deadline up to the last committed firing fired.
-    private static func recover(store: StateStore, progress: RecoveryProgress?, logger: Logger) throws -> Recovered {
-        var recovered = Recovered()
-        var discard: [TimelineRecord] = []
-        try store.readLog { entry in
-            switch entry {
-            case .configuration(let change):
-                let configuration: Configuration
-                switch ConfigLoader.parse(yaml: change.text, file: change.path) {
-                case .success(let loaded): configuration = loaded
-                case .failure(let errors):
-                    throw RecoveryError(
-                        description: "the configuration logged at \(change.at) no longer loads:\n\(errors)")
-                }
-                if recovered.machine == nil {
-                    recovered.machine = SLAMachine(configuration: configuration)
-                } else {
-                    try recovered.machine!.reconfigure(configuration, at: change.at, records: &discard)
-                }
-                recovered.configText = change.text
-                recovered.configPath = change.path
-                recovered.appliedFrom = max(recovered.appliedFrom, change.at)
-            case .event(let stored):
-                guard recovered.machine != nil else {
-                    throw RecoveryError(description: "the state's log starts with an event, not a configuration")
-                }
-                do {
-                    try recovered.machine!.apply(stored.event, at: stored.at, records: &discard)
-                } catch {
-                    // Accepted once, so refused now only if the log was tampered with: say so and go on.
-                    logger.error("logged event \(stored.seq) no longer applies: \(error)")
-                }
-                recovered.appliedFrom = max(recovered.appliedFrom, stored.at)
-            }
-            discard.removeAll(keepingCapacity: true)
-            recovered.entries += 1
-            progress?.advance()
-        }
-        if let firedThrough = try store.firedThrough(), recovered.machine != nil {
-            recovered.machine!.fire(through: firedThrough, records: &discard)
-            recovered.firedThrough = firedThrough
-            recovered.appliedFrom = max(recovered.appliedFrom, firedThrough + 1)
-        }
-        return recovered
     }
 
     // MARK: - Running
