@@ -8,6 +8,9 @@ public enum SubmitOutcome: Sendable, Equatable {
     case refused(index: Int, error: EngineError)
     /// Event `index` cannot be taken as it stands (its instant lies ahead of slad's clock).
     case invalid(index: Int, message: String)
+    /// The state cannot take the batch (it failed, or slad is stopping); nothing of it is durable,
+    /// and it may be sent again once slad runs.
+    case unavailable(String)
 }
 
 /// What became of a reload.
