@@ -76,7 +76,7 @@ struct DataStructureTests {
 
     @Test("a clock takes 40 bytes and a ticket 48, so an open ticket's state fits in three cache lines")
     func compactState() {
-        #expect(MemoryLayout<Clock>.stride == 40)
+        #expect(MemoryLayout<ClockState>.stride == 40)
         #expect(MemoryLayout<Ticket>.stride == 48)
     }
 
