@@ -1,10 +1,11 @@
-import SLAJSON
 import Foundation
 import Logging
 import SLAConfig
 import SLACore
 import SLADaemon
+import SLAJSON
 import SLAStore
+import SLATestKit
 import SLAVarlink
 import SLAWire
 import Testing
