@@ -6,6 +6,7 @@ import SLAStore
 import SLASystemd
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import SLATestKit
 import Synchronization
 import Testing
 
@@ -43,9 +44,8 @@ struct GroupFixture {
     var onNotify: @Sendable (String) -> Void = { _ in }
 
     init() throws {
-        // Socket paths are limited to 108 bytes.
-        directory = "/tmp/slad-life-" + UUID().uuidString.prefix(8).lowercased()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Socket paths are limited to 108 bytes: a short prefix.
+        directory = try makeTemporaryDirectory(prefix: "slad-life")
         configPath = directory + "/slad.yaml"
         socketPath = directory + "/io.slad.Sla"
         try String(contentsOfFile: exampleConfig, encoding: .utf8).write(
