@@ -155,8 +155,8 @@ public struct ControlService: VarlinkService {
             throw Self.invalidEvent(index, error.description)
         case .invalid(let index, let message):
             throw Self.invalidEvent(index, message)
-        case .unavailable(let message):
-            throw VarlinkError(name: "io.slad.Sla.StorageUnavailable", parameters: ["message": .string(message)])
+        case .storageUnavailable(let reason):
+            throw VarlinkError(name: "io.slad.Sla.StorageUnavailable", parameters: ["reason": .string(reason)])
         }
     }
 

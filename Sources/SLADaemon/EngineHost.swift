@@ -78,7 +78,7 @@ public final class EngineHost: @unchecked Sendable {
     /// - Parameter storeFailed: called once, on the store's writer thread, when a commit fails, after
     ///   the critical log line that explains it: the owner stops slad, which then recovers from what
     ///   is durable rather than serve a state it could lose. Until then batches are answered
-    ///   ``SubmitOutcome/unavailable(_:)``.
+    ///   ``SubmitOutcome/storageUnavailable(reason:)``.
     public init(
         configPath: String,
         stateDirectory: String,
@@ -150,7 +150,7 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Stops the timer, commits everything accepted, waits for a pass over closed tickets that is
     /// under way, and closes the store. Runs once; later calls return at once. Batches that arrive
-    /// afterwards are answered ``SubmitOutcome/unavailable(_:)``.
+    /// afterwards are answered ``SubmitOutcome/storageUnavailable(reason:)``.
     public func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         queue.sync {
@@ -333,7 +333,7 @@ public final class EngineHost: @unchecked Sendable {
     ) {
         guard !events.isEmpty else { return completion(.accepted(0)) }
         queue.async {
-            if let reason = self.unavailability { return completion(.unavailable(reason)) }
+            if let reason = self.unavailability { return completion(.storageUnavailable(reason: reason)) }
             self.apply(events, actor: actor, reply: completion)
         }
     }
@@ -385,7 +385,7 @@ public final class EngineHost: @unchecked Sendable {
         commit(CommitUnit(log: log, records: stored, firedThrough: at - 1), before: before) { result in
             switch result {
             case .success: reply(.accepted(events.count))
-            case .failure(let error): reply(.unavailable("the state cannot be written: \(error)"))
+            case .failure(let error): reply(.storageUnavailable(reason: "the state cannot be written: \(error)"))
             }
         }
         armTimer()

@@ -9,8 +9,8 @@ public enum SubmitOutcome: Sendable, Equatable {
     /// Event `index` cannot be taken as it stands (its instant lies ahead of slad's clock).
     case invalid(index: Int, message: String)
     /// The state cannot take the batch (it failed, or slad is stopping); nothing of it is durable,
-    /// and it may be sent again once slad runs.
-    case unavailable(String)
+    /// and it may be sent again once slad runs. The sentence says why.
+    case storageUnavailable(reason: String)
 }
 
 /// What became of a reload.

@@ -91,7 +91,7 @@ struct GroupFixture {
             #expect(closed, "the store is closed: \(error)", sourceLocation: sourceLocation)
         }
         let outcome = await host.submit([event("INC-9", goldP1)], actor: 0)
-        guard case .unavailable = outcome else {
+        guard case .storageUnavailable = outcome else {
             Issue.record("a batch after the stop: \(outcome)", sourceLocation: sourceLocation)
             return
         }
@@ -222,7 +222,7 @@ struct LifecycleTests {
                     try db.execute(sql: "DROP TABLE event")
                 }
                 let outcome = await host.submit([event("INC-1", goldP1)], actor: 0)
-                guard case .unavailable = outcome else {
+                guard case .storageUnavailable = outcome else {
                     Issue.record("a batch the store failed to take: \(outcome)")
                     return
                 }
