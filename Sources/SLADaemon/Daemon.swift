@@ -41,8 +41,9 @@ public struct DaemonOptions: Sendable {
 /// stops cleanly on SIGTERM or SIGINT, telling the service manager each step (sd_notify(3)).
 ///
 /// Each long-running part is a `Service` of one `ServiceGroup` (swift-service-lifecycle), started
-/// in the order of ``services(_:notifier:hangups:stall:clock:logger:)`` and stopped gracefully in reverse, so that every stop
-/// (a signal, a Service that throws, a store that fails) closes the same parts in the same order.
+/// in the order of ``services(_:notifier:hangups:stall:clock:logger:)`` and stopped gracefully in
+/// reverse, so that every stop (a signal, a Service that throws, a store that fails) closes the
+/// same parts in the same order.
 public enum Daemon {
     /// Seconds between STATUS= refreshes (only sent when something changed).
     static let statusRefresh: Duration = .seconds(2)

@@ -20,7 +20,10 @@ struct JournalService: Service, CustomStringConvertible {
         let counts = writer.statistics
         let last = counts.lastError.map { " (last: \($0))" } ?? ""
         logger.info(
-            "journal: \(counts.written) entries written, \(counts.dropped) dropped (backlog full), \(counts.failed) refused\(last)")
+            """
+            journal: \(counts.written) entries written, \(counts.dropped) dropped (backlog full), \
+            \(counts.failed) refused\(last)
+            """)
         writer.flush(timeout: 2)
         writer.close()
     }

@@ -64,7 +64,7 @@ public final class EngineHost: @unchecked Sendable {
     /// Runs the passes, off the engine's queue: a pass waits for the store's writer like a commit.
     private let maintenance = DispatchQueue(label: "io.slad.maintenance", qos: .utility)
 
-    /// What this host does when the store fails; see ``init(configPath:stateDirectory:clock:feed:progress:logger:storeFailed:)``.
+    /// Called once when a commit fails (see `init`).
     private let storeFailed: (@Sendable (StoreError) -> Void)?
     /// The first commit that failed: from then on nothing is applied or fired, as the engine is ahead
     /// of the disk. Set on the store's writer thread, read on `queue`.
@@ -77,8 +77,8 @@ public final class EngineHost: @unchecked Sendable {
     ///
     /// - Parameter storeFailed: called once, on the store's writer thread, when a commit fails, after
     ///   the critical log line that explains it: the owner stops slad, which then recovers from what
-    ///   is durable rather than serve a state it could lose. Until then batches are answered
-    ///   ``SubmitOutcome/storageUnavailable(reason:)``.
+    ///   is durable rather than serve a state it could lose. From then on batches are answered
+    ///   ``SubmitOutcome/storageUnavailable(reason:)`` and nothing fires.
     public init(
         configPath: String,
         stateDirectory: String,
@@ -88,11 +88,10 @@ public final class EngineHost: @unchecked Sendable {
         logger: Logger,
         storeFailed: (@Sendable (StoreError) -> Void)? = nil
     ) throws {
-        let store = try StateStore(directory: stateDirectory)
         let recovered = try RecoveredEngine.recover(
-            configPath: configPath, store: store, clock: clock, progress: progress, logger: logger)
+            configPath: configPath, stateDirectory: stateDirectory, clock: clock, progress: progress, logger: logger)
         self.configPath = configPath
-        self.store = store
+        store = recovered.store
         self.clock = clock
         self.logger = logger
         self.feed = feed
@@ -438,7 +437,8 @@ public final class EngineHost: @unchecked Sendable {
                 commit(unit) { result in
                     switch result {
                     case .success: continuation.resume(returning: .applied(summary: summary))
-                    case .failure(let error): continuation.resume(returning: .refused(["the state cannot be written: \(error)"]))
+                    case .failure(let error):
+                        continuation.resume(returning: .refused(["the state cannot be written: \(error)"]))
                     }
                 }
                 timerInstant = nil

@@ -39,6 +39,8 @@ public struct RecoveryError: Error, CustomStringConvertible {
 /// (marked late), the configuration file taken into use, and all that committed. What
 /// ``EngineHost``'s `init` starts from.
 struct RecoveredEngine {
+    /// The state, open.
+    var store: StateStore
     var machine: SLAMachine
     /// Every deadline at or before this instant has fired.
     var firedThrough: Instant
@@ -53,10 +55,12 @@ struct RecoveredEngine {
 }
 
 extension RecoveredEngine {
-    /// Forgets closed tickets' events, applies the log again, fires what fell due while slad was
-    /// down and takes `configPath` into use (logging it when it changed); commits the outcome.
+    /// Opens the state once the configuration file loads, forgets closed tickets' events, applies the
+    /// log again, fires what fell due while slad was down and takes `configPath` into use (logging it
+    /// when it changed); commits the outcome.
     static func recover(
-        configPath: String, store: StateStore, clock: any WallClock, progress: RecoveryProgress?, logger: Logger
+        configPath: String, stateDirectory: String, clock: any WallClock, progress: RecoveryProgress?,
+        logger: Logger
     ) throws -> RecoveredEngine {
         let fileText = try readConfig(configPath)
         let fileConfiguration: Configuration
@@ -64,6 +68,7 @@ extension RecoveredEngine {
         case .success(let loaded): fileConfiguration = loaded
         case .failure(let errors): throw errors
         }
+        let store = try StateStore(directory: stateDirectory)
         let forgotten = try store.forgetClosedTickets()
         if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
         let replayStarted = ContinuousClock.now
@@ -124,7 +129,7 @@ extension RecoveredEngine {
             try store.commit([unit])
         }
         return RecoveredEngine(
-            machine: machine, firedThrough: firedThrough, appliedFrom: appliedFrom, configText: configText, now: now,
+            store: store, machine: machine, firedThrough: firedThrough, appliedFrom: appliedFrom, configText: configText, now: now,
             committed: unit)
     }
 

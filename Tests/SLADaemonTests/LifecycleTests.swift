@@ -97,7 +97,8 @@ struct GroupFixture {
         }
         #expect(!journal.submit(JournalEntry(message: "late", priority: 6)), "the journal writer is closed")
         #expect(seen.all.contains { $0.contains("STOPPING=1") }, sourceLocation: sourceLocation)
-        #expect(seen.all.contains { $0.hasSuffix(" stopped") }, "the engine's last line", sourceLocation: sourceLocation)
+        #expect(
+            seen.all.contains { $0.hasSuffix(" stopped") }, "the engine's last line", sourceLocation: sourceLocation)
     }
 }
 
@@ -188,7 +189,9 @@ struct LifecycleTests {
         case gracefulShutdown, serverThrows, storeFails
     }
 
-    @Test("every stop closes the store, the committer, the maintenance pass and the journal writer", arguments: Stop.allCases)
+    @Test(
+        "every stop closes the store, the committer, the maintenance pass and the journal writer",
+        arguments: Stop.allCases)
     func everyStopCloses(_ stop: Stop) async throws {
         var fixture = try GroupFixture()
         if stop == .serverThrows {
