@@ -1,9 +1,8 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
     name: "slad",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "slad", targets: ["slad"]),
         .executable(name: "slactl", targets: ["slactl"]),
@@ -16,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The pure SLA engine: calendars, agreements, clocks, escalation. No I/O, no Dispatch: time is passed in.
@@ -61,12 +61,15 @@ let package = Package(
         // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop; and the
         // tables and sentences slactl prints.
         .target(name: "SLAControl", dependencies: ["SLAContract", "SLAJSON"]),
-        // The daemon: the engine on one Dispatch timer, wired to the store and the control socket.
+        // The daemon: the engine on one Dispatch timer, wired to the store and the control socket;
+        // each long-running part a Service of one ServiceGroup.
         .target(
             name: "SLADaemon",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -115,8 +118,12 @@ let package = Package(
         .testTarget(
             name: "SLADaemonTests",
             dependencies: [
-                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLATestKit",
+                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLASystemd",
+                "SLATestKit",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SLAControlTests", dependencies: ["SLAControl", "SLAContract", "SLAJSON"]),

@@ -158,6 +158,8 @@ public struct ControlService: VarlinkService {
             throw Self.invalidEvent(index, error.description)
         case .invalid(let index, let message):
             throw Self.invalidEvent(index, message)
+        case .storageUnavailable(let reason):
+            throw VarlinkError(name: "io.slad.Sla.StorageUnavailable", parameters: ["reason": .string(reason)])
         }
     }
 
