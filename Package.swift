@@ -19,7 +19,8 @@ let package = Package(
     ],
     targets: [
         // The pure SLA engine: calendars, agreements, clocks, escalation. No I/O, no Dispatch: time is passed in.
-        .target(name: "SLACore", dependencies: ["CPrefetch"]),
+        // It takes the text forms of instants and durations from SLAContract (re-exported).
+        .target(name: "SLACore", dependencies: ["SLAContract", "CPrefetch"]),
         // A cache prefetch hint for SLACore (Swift has none).
         .target(name: "CPrefetch"),
         // SQLite's process-wide options, set through its variadic sqlite3_config (Swift cannot call it).
@@ -35,6 +36,10 @@ let package = Package(
         ),
         // JSON values and their codec, with no dependency: the one JSON model of the wire formats.
         .target(name: "SLAJSON"),
+        // The wire contract of io.slad.Sla, shared by slad and slactl: the interface description, its
+        // types with their JSON mapping, error names, the socket path, the version, and the text forms of
+        // instants (RFC 3339) and durations. Pure: no I/O, no Foundation.
+        .target(name: "SLAContract", dependencies: ["SLAJSON"], exclude: ["io.slad.Sla.varlink"]),
         // The Varlink protocol over a Unix stream socket (NIO): framing, calls, replies, peer credentials.
         .target(
             name: "SLAVarlink",
@@ -53,31 +58,33 @@ let package = Package(
             name: "SLASystemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
-        // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop.
-        .target(name: "SLAControl"),
+        // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop; and the
+        // tables and sentences slactl prints.
+        .target(name: "SLAControl", dependencies: ["SLAContract", "SLAJSON"]),
         // The daemon: the engine on one Dispatch timer, wired to the store and the control socket;
         // each long-running part a Service of one ServiceGroup.
         .target(
             name: "SLADaemon",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLAControl", "SLASystemd",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            exclude: ["io.slad.Sla.varlink"]
+            ]
         ),
         .executableTarget(
             name: "slad",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLADaemon", "SLASystemd",
+                "SLACore", "SLAConfig", "SLAWire", "SLADaemon", "SLASystemd", "SLAContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "slactl",
-            dependencies: ["SLAControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "SLAControl", "SLAContract", "SLAJSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // What tests share: a manual clock, seeded random numbers, private temporary folders.
         // Never a dependency of slad or slactl.
@@ -85,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "slad-bench",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl", "SLATestKit",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl", "SLAContract", "SLAJSON", "SLATestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -119,12 +126,14 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "SLAControlTests", dependencies: ["SLAControl"]),
+        .testTarget(name: "SLAControlTests", dependencies: ["SLAControl", "SLAContract", "SLAJSON"]),
+        // The contract against its description, and against the daemon's event decoder (SLAWire).
+        .testTarget(name: "SLAContractTests", dependencies: ["SLAContract", "SLAJSON", "SLAWire", "SLACore"]),
         .testTarget(
             name: "SLASystemdTests",
             dependencies: ["SLASystemd", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl", "SLAContract", "SLAJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SLAContract
 import SLADaemon
 
 /// `slad`: the SLA and incident-escalation daemon, and its offline subcommands.
