@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import SLACore
+import SLAHTTP
 import SLASystemd
 import SLAVarlink
 import SLAWire
@@ -57,27 +58,44 @@ public enum Daemon {
             feed.addSink { records in journal.submit(contentsOf: records.map(RecordJournal.entry)) }
         }
         let progress = RecoveryProgress()
+        let health = DaemonHealth(progress: progress)
+        let metrics = DaemonMetrics()
+        // Before recovery, so that /healthz says "recovering" while the log is applied.
+        let http = await MetricsListener.start(
+            configPath: options.configPath, metrics: metrics, health: health, logger: logger)
         let extender = notifier.extendWhileProgressing(progress, by: recoveryExtension)
         let host: EngineHost
         do {
             defer { extender?.cancel() }
             host = try EngineHost(
                 configPath: options.configPath, stateDirectory: options.stateDirectory, feed: feed,
-                progress: progress, logger: logger)
+                progress: progress, observer: metrics.observer, logger: logger)
+        } catch {
+            http.shutdown()
+            throw error
         }
+        metrics.attach(host: host)
+        metrics.noteLoaded(configPath: options.configPath)
         let writers = AccessPolicy.groupIDs(options.writerGroups)
         let readers = AccessPolicy.groupIDs(options.readerGroups)
         for missing in writers.missing + readers.missing {
             logger.notice("group \(missing) does not exist; its members get no access")
         }
         let access = AccessPolicy(writerGroups: writers.ids, readerGroups: readers.ids)
-        let reloader = Reloader(host: host, notifier: notifier, logger: logger)
+        let reloader = Reloader(host: host, notifier: notifier, logger: logger, metrics: metrics, http: http)
         var journalCounts: (@Sendable () -> JournalWriter.Statistics)?
-        if let journal = options.journal { journalCounts = { journal.statistics } }
+        if let journal = options.journal {
+            journalCounts = { journal.statistics }
+            metrics.attach(journal: {
+                let counts = journal.statistics
+                return .init(written: counts.written, dropped: counts.dropped, failed: counts.failed)
+            })
+        }
         let service = ControlService(
             host: host, feed: feed, access: access, logger: logger, reload: { await reloader.reload(by: $0) },
             journalCounts: journalCounts)
         let server = VarlinkServer(service: service, logger: logger)
+        metrics.attach(varlinkConnections: { server.connectionCount })
         if let fd = try ListenDescriptors.varlink() {
             try await server.adopt(listeningDescriptor: fd)
             logger.info("serving on the socket systemd passed (fd \(fd))")
@@ -105,6 +123,7 @@ public enum Daemon {
             metadata: Lifecycle.metadata(SladMessageID.ready, ["SLAD_OPEN": "\(status.openTickets)"]))
         // Recovered, timers armed, socket listening (clients queue in its backlog until run() accepts).
         notifier.ready(status: statusLine(status))
+        health.ready()
         let refresher = Task {
             var seen: UInt64?
             while !Task.isCancelled {
@@ -118,10 +137,12 @@ public enum Daemon {
         try await server.run()
         refresher.cancel()
         signals.cancel()
+        health.stopping()
         notifier.stopping()
         logger.notice(
             "stopping: committing what was accepted", metadata: Lifecycle.metadata(SladMessageID.shutdown))
         host.stop()
+        http.shutdown()
         logger.notice("stopped")
         if let journal = options.journal {
             let counts = journal.statistics
@@ -167,17 +188,33 @@ final class Reloader: Sendable {
     let host: EngineHost
     let notifier: NotifierReporter
     let logger: Logger
+    let metrics: DaemonMetrics?
+    let http: MetricsListener?
 
-    init(host: EngineHost, notifier: NotifierReporter, logger: Logger) {
+    init(
+        host: EngineHost, notifier: NotifierReporter, logger: Logger, metrics: DaemonMetrics? = nil,
+        http: MetricsListener? = nil
+    ) {
         self.host = host
         self.notifier = notifier
         self.logger = logger
+        self.metrics = metrics
+        self.http = http
     }
 
     /// - Parameter origin: who asked, for the log: "SIGHUP" or "uid 1000".
     func reload(by origin: String) async -> ReloadOutcome {
         notifier.reloading()
-        let outcome = await host.reload()
+        var outcome: ReloadOutcome
+        // The listener's new addresses are bound first: one that cannot be refuses the reload whole.
+        let rebind = await http?.prepareReload(configPath: host.configPath)
+        if let rebind, !rebind.errors.isEmpty {
+            outcome = .refused(rebind.errors)
+        } else {
+            outcome = await host.reload()
+            if case .refused = outcome { await rebind?.revert() }
+        }
+        metrics?.noteReload(outcome, configPath: host.configPath)
         switch outcome {
         case .applied(let summary):
             logger.notice(
