@@ -107,14 +107,17 @@ let package = Package(
             name: "slactl",
             dependencies: ["SLAControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // What tests share: a manual clock, seeded random numbers, private temporary folders.
+        // Never a dependency of slad or slactl.
+        .target(name: "SLATestKit", dependencies: ["SLACore", "SLADaemon"]),
         .executableTarget(
             name: "slad-bench",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl", "SLATestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SLACoreTests", dependencies: ["SLACore"]),
+        .testTarget(name: "SLACoreTests", dependencies: ["SLACore", "SLATestKit"]),
         .testTarget(name: "SLAConfigTests", dependencies: ["SLAConfig", "SLACore"]),
         .testTarget(name: "SLAWireTests", dependencies: ["SLAWire", "SLAConfig", "SLACore"]),
         .testTarget(
@@ -136,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "SLADaemonTests",
             dependencies: [
-                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink",
+                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLATestKit",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -23,7 +23,7 @@ extension ClockEngine {
             } else if let slot = slot(of: event.ticket) {
                 let s = Int(slot)
                 current = Standing(
-                    responded: clocks[s * 3].phase == .stopped, resolved: tickets[s].isResolved,
+                    responded: clocks[clockIndex(s, .response)].phase == .stopped, resolved: tickets[s].isResolved,
                     paused: tickets[s].isPaused, line: Int(tickets[s].line))
             } else {
                 current = nil

@@ -7,7 +7,7 @@ struct BreachLog: Sendable {
     struct Entry: Sendable {
         var due: Int64
         var slot: UInt32
-        var clock: UInt8
+        var clock: ClockSlot
     }
 
     private(set) var entries: ContiguousArray<Entry> = []
@@ -27,8 +27,8 @@ struct BreachLog: Sendable {
 
 extension ClockEngine {
     /// Records that clock `c` of the ticket in `slot` has just breached.
-    mutating func noteBreach(_ slot: UInt32, _ c: Int) {
-        breachLog.append(BreachLog.Entry(due: clocks[Int(slot) * 3 + c].due, slot: slot, clock: UInt8(c)))
+    mutating func noteBreach(_ slot: UInt32, _ c: ClockSlot) {
+        breachLog.append(BreachLog.Entry(due: clocks[clockIndex(Int(slot), c)].due, slot: slot, clock: c))
         if breachLog.needsCompaction {
             // Filtered into a new array while the engine is only read, then swapped in: a copy of
             // the engine held across the append would make every append copy the log.
@@ -41,7 +41,7 @@ extension ClockEngine {
     func isLiveBreach(_ entry: BreachLog.Entry) -> Bool {
         let s = Int(entry.slot)
         guard s < tickets.count, !tickets[s].id.isEmpty, !tickets[s].isResolved else { return false }
-        let clock = clocks[s * 3 + Int(entry.clock)]
+        let clock = clocks[clockIndex(s, entry.clock)]
         return clock.breached && clock.due == entry.due
     }
 }

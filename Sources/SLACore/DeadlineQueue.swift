@@ -1,7 +1,8 @@
 /// A ticket must be looked at when `instant` comes: one of its clocks reaches a threshold.
 ///
-/// 16 bytes. Entries are never removed when a clock changes: the engine recognises a stale one
-/// when it comes due, which keeps every change O(log n) and the queue a flat array.
+/// 16 bytes here, 8 once packed in the queue. Entries are never removed when a clock changes: the
+/// engine recognises a stale one when it comes due, so a change only appends (amortised O(1) into a
+/// bucket, O(log n) into the far heap) and no entry needs finding.
 public struct Deadline: Hashable, Comparable, Sendable {
     public var instant: Instant
     /// The ticket's slot in the engine.

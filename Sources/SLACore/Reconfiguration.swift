@@ -71,12 +71,12 @@ extension ClockEngine {
         // Time counted so far is counted with the old calendars, before they change.
         var lastFired = [Int32](repeating: -1, count: clocks.count)
         for s in tickets.indices where !tickets[s].id.isEmpty {
-            for c in 0..<3 {
+            for c in ClockSlot.allCases {
                 rebase(UInt32(s), c, at: t)
                 let table = self.table(s, c)
-                let next = clocks[s * 3 + c].next
+                let next = clocks[clockIndex(s, c)].next
                 if next > table.start, next <= table.end {
-                    lastFired[s * 3 + c] = oldRules.thresholds[Int(next) - 1].percent
+                    lastFired[clockIndex(s, c)] = oldRules.thresholds[Int(next) - 1].percent
                 }
             }
         }
@@ -90,7 +90,7 @@ extension ClockEngine {
             let sla = UInt16(new.agreementIndex(named: old.agreements[Int(tickets[s].sla)].name)!)
             tickets[s].sla = sla
             tickets[s].priority = UInt8(new.priorities.level(named: old.priorities.levels[Int(tickets[s].priority)])!)
-            tickets[s].armed = Clock.never
+            tickets[s].armed = ClockState.never
             var fired: UInt64 = 0
             for (oldIndex, newIndex) in ruleMap.enumerated() {
                 if let newIndex, tickets[s].hierarchicalFired & (1 << UInt64(oldIndex)) != 0 {
@@ -99,27 +99,27 @@ extension ClockEngine {
             }
             tickets[s].hierarchicalFired = fired
             tickets[s].pauseBit = tickets[s].isPaused ? rules.pauseBit(pauseReasons[slot] ?? "") : 0
-            clocks[s * 3 + 0].agreement = sla
-            clocks[s * 3 + 1].agreement = sla
-            clocks[s * 3 + 2].agreement = rules.lineAgreements[Int(tickets[s].line) - 1]
-            for c in 0..<3 {
+            clocks[clockIndex(s, .response)].agreement = sla
+            clocks[clockIndex(s, .resolution)].agreement = sla
+            clocks[clockIndex(s, .line)].agreement = rules.lineAgreements[Int(tickets[s].line) - 1]
+            for c in ClockSlot.allCases {
                 let table = self.table(s, c)
                 var next = table.start
-                while next < table.end, rules.thresholds[Int(next)].percent <= lastFired[s * 3 + c] { next += 1 }
-                clocks[s * 3 + c].next = next
-                let oldDue = clocks[s * 3 + c].due
+                while next < table.end, rules.thresholds[Int(next)].percent <= lastFired[clockIndex(s, c)] { next += 1 }
+                clocks[clockIndex(s, c)].next = next
+                let oldDue = clocks[clockIndex(s, c)].due
                 setTarget(slot, c)
-                clocks[s * 3 + c].armed = Clock.never
-                switch clocks[s * 3 + c].phase {
+                clocks[clockIndex(s, c)].armed = ClockState.never
+                switch clocks[clockIndex(s, c)].phase {
                 case .stopped:
                     continue
                 case .running where pauses(s, c):
-                    clocks[s * 3 + c].phase = .paused
-                    if !clocks[s * 3 + c].breached { clocks[s * 3 + c].due = Clock.never }
+                    clocks[clockIndex(s, c)].phase = .paused
+                    if !clocks[clockIndex(s, c)].breached { clocks[clockIndex(s, c)].due = ClockState.never }
                     continue
                 case .paused where !pauses(s, c):
-                    clocks[s * 3 + c].phase = .running
-                    clocks[s * 3 + c].since = t
+                    clocks[clockIndex(s, c)].phase = .running
+                    clocks[clockIndex(s, c)].since = t
                 case .paused:
                     continue
                 case .running:
@@ -127,7 +127,7 @@ extension ClockEngine {
                 }
                 let mark = out.records.count
                 refreshDueAndArm(slot, c, &out)
-                if clocks[s * 3 + c].due == oldDue, out.records.count > mark {
+                if clocks[clockIndex(s, c)].due == oldDue, out.records.count > mark {
                     out.records.removeSubrange(mark...)
                 }
             }

@@ -60,14 +60,14 @@ extension ClockEngine {
             let ticket = tickets[s]
             if let line = filter.line, Int(ticket.line) != line { continue }
             if let agreementIndex, Int(ticket.sla) != agreementIndex,
-                Int(clocks[s * 3 + 2].agreement) != agreementIndex
+                Int(clocks[clockIndex(s, .line)].agreement) != agreementIndex
             {
                 continue
             }
             let (due, breached) = urgency(s)
             if let wanted = filter.breached, wanted != breached { continue }
             if let within = filter.dueWithin {
-                guard !breached, !ticket.isResolved, due != Clock.never, due <= now.secondsSince1970 + within else {
+                guard !breached, !ticket.isResolved, due != ClockState.never, due <= now.secondsSince1970 + within else {
                     continue
                 }
             }
@@ -118,7 +118,7 @@ extension ClockEngine {
             let s = Int(entry.slot)
             if let line = filter.line, Int(tickets[s].line) != line { continue }
             if let agreementIndex, Int(tickets[s].sla) != agreementIndex,
-                Int(clocks[s * 3 + 2].agreement) != agreementIndex
+                Int(clocks[clockIndex(s, .line)].agreement) != agreementIndex
             {
                 continue
             }
@@ -130,11 +130,11 @@ extension ClockEngine {
 
     /// The earliest due instant among the ticket's running or breached clocks, and whether one is breached.
     private func urgency(_ s: Int) -> (due: Int64, breached: Bool) {
-        var due = Clock.never
+        var due = ClockState.never
         var breached = false
         guard !tickets[s].isResolved else { return (due, false) }
-        for c in 0..<3 {
-            let clock = clocks[s * 3 + c]
+        for c in ClockSlot.allCases {
+            let clock = clocks[clockIndex(s, c)]
             if clock.breached {
                 breached = true
                 due = min(due, clock.due)
@@ -151,13 +151,13 @@ extension ClockEngine {
         var summary = TicketSummary(
             ticket: ticket.id, priority: configuration.priorities.levels[Int(ticket.priority)], line: Int(ticket.line),
             sla: configuration.agreements[Int(ticket.sla)].name, isResolved: ticket.isResolved, isBreached: breached)
-        guard due != Clock.never,
-            let c = (0..<3).first(where: { c in
-                let clock = clocks[s * 3 + c]
+        guard due != ClockState.never,
+            let c = ClockSlot.allCases.first(where: { c in
+                let clock = clocks[clockIndex(s, c)]
                 return clock.due == due && (clock.breached || clock.phase == .running)
             })
         else { return summary }
-        let clock = clocks[s * 3 + c]
+        let clock = clocks[clockIndex(s, c)]
         summary.clock = clockID(s, c)
         summary.agreement = configuration.agreements[Int(clock.agreement)].name
         summary.due = Instant(secondsSince1970: due)

@@ -1,7 +1,7 @@
-import SLAJSON
 import Foundation
 import Logging
 import SLACore
+import SLAJSON
 import SLAStore
 import SLASystemd
 import SLAVarlink

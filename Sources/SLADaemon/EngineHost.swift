@@ -688,7 +688,7 @@ public final class EngineHost: @unchecked Sendable {
             timerLateness: lateness.summary)
     }
 
-    /// Fires what is due now, as the timer would; for tests that move a ``ManualClock``.
+    /// Fires what is due now, as the timer would; for tests that move a manual clock (SLATestKit).
     public func fireDueNow() {
         queue.sync { fireDue() }
     }

@@ -31,17 +31,3 @@ public struct SystemClock: WallClock {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }
-
-/// A clock that moves only when told to; for tests.
-public final class ManualClock: WallClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Instant
-
-    public init(_ start: Instant) { current = start }
-
-    public func now() -> Instant { lock.withLock { current } }
-
-    public func set(_ instant: Instant) { lock.withLock { current = instant } }
-
-    public func advance(seconds: Int64) { lock.withLock { current = current + seconds } }
-}

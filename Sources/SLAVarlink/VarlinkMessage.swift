@@ -1,5 +1,5 @@
-import SLAJSON
 import NIOCore
+import SLAJSON
 
 /// The Varlink call and reply objects (varlink.org "Method Call"), read from and written to frames.
 enum VarlinkMessage {

@@ -1,5 +1,5 @@
-import SLAJSON
 import NIOCore
+import SLAJSON
 import Synchronization
 
 /// Why a reply could not be sent.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SLAConfig
 import SLACore
+import SLATestKit
 import SLAWire
 
 #if canImport(Glibc)
@@ -269,19 +270,6 @@ struct Figure {
     var meets: Bool {
         guard let target else { return true }
         return higherIsBetter ? value >= target : value <= target
-    }
-}
-
-/// Deterministic random numbers, so two runs measure the same work.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,21 +1,10 @@
+import SLATestKit
 import Testing
 
 @testable import SLACore
 
 @Suite("Checking a batch before applying it")
 struct BatchCheckTests {
-    /// A deterministic generator, so a failing seed can be replayed.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
-    }
-
     static func randomChange(_ random: inout SplitMix) -> TicketChange {
         let priorities: [PriorityChoice] = [
             .level("P1"), .level("P4"), .level("P9"), .matrix(impact: "high", urgency: "low"),
@@ -40,7 +29,7 @@ struct BatchCheckTests {
 
     @Test("the check refuses exactly the event the engine would refuse first, for the same reason", arguments: 0..<40)
     func agreesWithTheEngine(seed: UInt64) throws {
-        var random = SplitMix(state: seed)
+        var random = SplitMix(seed: seed)
         var machine = SLAMachine(configuration: testConfiguration())
         var records: [TimelineRecord] = []
         var minute: Int64 = 0

@@ -1,4 +1,5 @@
 import Foundation
+import SLATestKit
 import Testing
 
 @testable import SLACore
@@ -160,18 +161,6 @@ struct BusinessCalendarPropertyTests {
         "Europe/Berlin", "America/Sao_Paulo", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC",
     ]
 
-    /// A deterministic generator, so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func calendars(_ zone: String) -> [BusinessCalendar] {
         let tz = TimeZone(identifier: zone)!
         let holidays = (2000...2040).flatMap { year in
@@ -195,7 +184,7 @@ struct BusinessCalendarPropertyTests {
 
     @Test("due(due(s, a), b) == due(s, a + b) and counted(s, due(s, a)) == a, minimal", arguments: zones)
     func additivity(_ zone: String) {
-        var rng = SplitMix(state: zone.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) })
+        var rng = SplitMix(seed: zone.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) })
         for calendar in Self.calendars(zone) {
             for _ in 0..<600 {
                 let start = Instant(
@@ -213,7 +202,7 @@ struct BusinessCalendarPropertyTests {
 
     @Test("counted time equals a minute-by-minute count through Foundation", arguments: zones)
     func matchesFoundation(_ zone: String) {
-        var rng = SplitMix(state: UInt64(zone.utf8.count) &* 7919)
+        var rng = SplitMix(seed: UInt64(zone.utf8.count) &* 7919)
         let tz = TimeZone(identifier: zone)!
         var gregorian = Calendar(identifier: .gregorian)
         gregorian.timeZone = tz
@@ -248,7 +237,7 @@ struct BusinessCalendarPropertyTests {
 
     @Test("long targets, where the walk jumps whole weeks, agree with a count in short steps", arguments: zones)
     func longTargets(_ zone: String) {
-        var rng = SplitMix(state: zone.utf8.reduce(3) { $0 &* 131 &+ UInt64($1) })
+        var rng = SplitMix(seed: zone.utf8.reduce(3) { $0 &* 131 &+ UInt64($1) })
         /// Counted time in steps of three days: too short for a whole week to be skipped.
         func stepwise(_ calendar: BusinessCalendar, _ from: Instant, _ to: Instant) -> Int64 {
             var total: Int64 = 0
@@ -278,7 +267,7 @@ struct BusinessCalendarPropertyTests {
 
     @Test("the zone table agrees with Foundation's offsets", arguments: zones)
     func zoneTable(_ zone: String) {
-        var rng = SplitMix(state: 42)
+        var rng = SplitMix(seed: 42)
         let tz = TimeZone(identifier: zone)!
         let rules = ZoneRules(tz)
         for _ in 0..<2000 {

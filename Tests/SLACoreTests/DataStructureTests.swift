@@ -1,3 +1,4 @@
+import SLATestKit
 import Testing
 
 @testable import SLACore
@@ -9,7 +10,7 @@ struct DataStructureTests {
         "deadlines come out in (instant, slot) order, interleaved with inserts and filtering",
         arguments: [Int64(50), Int64(5_000), Int64(60 * 86_400)])
     func queueOrder(_ spread: Int64) {
-        var rng = BusinessCalendarPropertyTests.SplitMix(state: 99 &+ UInt64(spread))
+        var rng = SplitMix(seed: 99 &+ UInt64(spread))
         var queue = DeadlineQueue()
         var reference: [Deadline] = []
         var now: Int64 = 1_772_438_400
@@ -45,7 +46,7 @@ struct DataStructureTests {
 
     @Test("sparse deadlines days to weeks apart come out in order as the window of buckets slides")
     func queueSparse() {
-        var rng = BusinessCalendarPropertyTests.SplitMix(state: 5)
+        var rng = SplitMix(seed: 5)
         for _ in 0..<200 {
             var queue = DeadlineQueue()
             var reference: [Deadline] = []
@@ -76,7 +77,7 @@ struct DataStructureTests {
 
     @Test("a clock takes 40 bytes and a ticket 48, so an open ticket's state fits in three cache lines")
     func compactState() {
-        #expect(MemoryLayout<Clock>.stride == 40)
+        #expect(MemoryLayout<ClockState>.stride == 40)
         #expect(MemoryLayout<Ticket>.stride == 48)
     }
 
@@ -114,7 +115,7 @@ struct DataStructureTests {
 
     @Test("the ticket index finds, adds and removes ids as a dictionary does", arguments: [16, 1_000, 20_000])
     func index(_ population: Int) {
-        var rng = BusinessCalendarPropertyTests.SplitMix(state: UInt64(population))
+        var rng = SplitMix(seed: UInt64(population))
         var ids: [String] = []
         var index = TicketIndex()
         var reference: [String: UInt32] = [:]

@@ -1,3 +1,4 @@
+import SLATestKit
 import Testing
 
 @testable import SLACore
@@ -62,7 +63,7 @@ struct TicketListTests {
 struct BreachLogTests {
     @Test("the breach log lists exactly what a pass over every ticket finds", arguments: 0..<12)
     func sameAsScan(seed: UInt64) throws {
-        var random = BatchCheckTests.SplitMix(state: seed)
+        var random = SplitMix(seed: seed)
         var desk = Desk()
         var minute: Int64 = 0
         for _ in 0..<600 {

@@ -1,10 +1,11 @@
-import SLAJSON
 import Foundation
 import Logging
 import SLAConfig
 import SLACore
 import SLADaemon
+import SLAJSON
 import SLAStore
+import SLATestKit
 import SLAVarlink
 import SLAWire
 import Testing
@@ -17,9 +18,7 @@ let exampleConfig = packageRoot + "/config/slad.yaml"
 
 /// A fresh temporary folder for one test's state and files.
 func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "slad-host-\(UUID().uuidString.prefix(8))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+    try makeTemporaryDirectory(prefix: "slad-host")
 }
 
 /// Monday 2026-03-02 09:00:00 Europe/Berlin (08:00:00Z).

@@ -1,8 +1,8 @@
-import SLAJSON
 import Dispatch
 import Logging
 import NIOCore
 import NIOPosix
+import SLAJSON
 import Synchronization
 import Testing
 
