@@ -71,7 +71,19 @@ final class TCPConnection {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        var body = [UInt8](repeating: 0, count: Int(headers["content-length"] ?? "0") ?? 0)
+        guard let length = headers["content-length"].flatMap({ Int($0) }) else {
+            // Chunked or ended by the close (Prometheus' API): everything until the close.
+            var rest: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                rest += buffer[0..<n]
+            }
+            if headers["transfer-encoding"] == "chunked" { rest = Self.dechunk(rest) }
+            return HTTPResult(status: status, headers: headers, body: String(decoding: rest, as: UTF8.self))
+        }
+        var body = [UInt8](repeating: 0, count: length)
         var read = 0
         while read < body.count {
             let n = body[read...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -79,6 +91,20 @@ final class TCPConnection {
             read += n
         }
         return HTTPResult(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
+    }
+
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            guard let end = (index..<bytes.count - 1).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 }),
+                let size = Int(String(decoding: bytes[index..<end], as: UTF8.self), radix: 16), size > 0
+            else { break }
+            let start = end + 2
+            out += bytes[start..<min(bytes.count, start + size)]
+            index = start + size + 2
+        }
+        return out
     }
 
     func isClosedByPeer() -> Bool {
@@ -219,7 +245,8 @@ extension DaemonTests {
                   - targets: ["127.0.0.1:\(port)"]
 
             """
-        try config.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
+        try (config + "rule_files: [\"\(packageRoot.path)/contrib/prometheus/slad.rules.yml\"]\n")
+            .write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: prometheusServer)
         server.arguments = [
@@ -253,6 +280,22 @@ extension DaemonTests {
         #expect(found == expected)
         let up = try httpGet(webPort, "/api/v1/query?query=up").body
         #expect(up.contains(#""job":"slad""#) && up.contains(#""1"]"#))
+        // The shipped rules load, and every query of the shipped dashboard is valid PromQL to this server.
+        let rules = try httpGet(webPort, "/api/v1/rules").body
+        for alert in ["SladDown", "SladReloadFailed", "SladTimerLate", "SladNotificationsFailing", "SladJournalDropping", "SladBreachesRising"] {
+            #expect(rules.contains(#""name":"\#(alert)""#), "\(alert) not loaded")
+        }
+        let dashboard = try jsonObject(
+            try String(contentsOf: packageRoot.appendingPathComponent("contrib/grafana/slad.json"), encoding: .utf8))
+        let targets = (dashboard["panels"] as? [[String: Any]] ?? []).flatMap { $0["targets"] as? [[String: Any]] ?? [] }
+        #expect(targets.count >= 6)
+        for target in targets {
+            let expression = (target["expr"] as? String ?? "").replacingOccurrences(of: "$job", with: "slad")
+                .replacingOccurrences(of: "$instance", with: ".*").replacingOccurrences(of: "$__rate_interval", with: "1m")
+            let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let answer = try httpGet(webPort, "/api/v1/query?query=\(encoded)")
+            #expect(answer.status == 200 && answer.body.contains(#""status":"success""#), "\(expression): \(answer.body)")
+        }
         #expect(daemon.stop() == 0)
     }
 
@@ -364,5 +407,19 @@ extension DaemonTests {
         #expect(try daemon.slactl(["reload"]).status == 0)
         #expect(try httpGet(port, "/healthz").status == 200)
         #expect(daemon.stop() == 0)
+    }
+}
+
+@Suite("contrib: the shipped Prometheus rules")
+struct ContribTests {
+    @Test(
+        "slad.rules.yml passes promtool check rules, and its unit tests (promtool test rules) pass",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: promtool), "promtool (Debian's prometheus) installed"))
+    func rules() throws {
+        let check = try run(promtool, ["check", "rules", "contrib/prometheus/slad.rules.yml"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("6 rules found"))
+        let test = try run(promtool, ["test", "rules", "contrib/prometheus/slad.rules.test.yml"])
+        #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
     }
 }
