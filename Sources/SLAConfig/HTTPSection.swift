@@ -80,11 +80,15 @@ extension ConfigLoader {
 extension ConfigReader {
     /// Reads `http: {listen: ["127.0.0.1:9187", "[::1]:9187"]}`.
     mutating func readHTTP(_ node: Node) -> HTTPSettings? {
+        let before = diagnostics.count
         guard let fields = mapping(node, "http", allowed: ["listen"], example: "{listen: [\"127.0.0.1:9187\"]}") else {
             return nil
         }
         guard let field = fields["listen"] else {
-            report(node, "http has no listen list; add one, for example listen: [\"127.0.0.1:9187\"]")
+            // A misspelt key was reported already: saying listen is missing too would be the same mistake twice.
+            if diagnostics.count == before {
+                report(node, "http has no listen list; add one, for example listen: [\"127.0.0.1:9187\"]")
+            }
             return nil
         }
         guard let items = list(field.value, "http.listen", example: "[\"127.0.0.1:9187\", \"[::1]:9187\"]") else {
