@@ -1,4 +1,5 @@
 import Foundation
+import SLAControl
 import Testing
 
 /// A loopback TCP port nobody listens on right now (bound, read, closed).
@@ -421,5 +422,42 @@ struct ContribTests {
         #expect(check.stdout.contains("6 rules found"))
         let test = try run(promtool, ["test", "rules", "contrib/prometheus/slad.rules.test.yml"])
         #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
+    }
+}
+
+extension DaemonTests {
+    @Test("socket activation: the TCP socket named http (slad-http.socket) serves /metrics beside the one named varlink")
+    func httpSocketActivation() throws {
+        let daemon = try RunningDaemon(start: false)
+        let activated = daemon.directory + "/activated.sock"
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        process.arguments =
+            ["-l", activated, "-l", "127.0.0.1:\(port)", "--fdname=varlink:http",
+             productsDirectory.appendingPathComponent("slad").path] + daemon.arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: activated) && Date() < deadline { usleep(10_000) }
+        usleep(200_000)
+        // The scraper's connection is what starts slad: it waits in the backlog until slad serves.
+        let health = try httpGet(port, "/healthz")
+        #expect(health.status == 200 || health.status == 503)
+        var metrics = try httpGet(port, "/metrics")
+        for _ in 0..<50 where !metrics.body.contains("slad_open_tickets") {
+            usleep(100_000)
+            metrics = try httpGet(port, "/metrics")
+        }
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("# TYPE slad_open_tickets gauge"))
+        // And the control socket came through under its own name.
+        let status = try VarlinkClient(socketPath: activated).call("io.slad.Sla.Status")
+        #expect(status["version"] as? String != nil)
     }
 }
