@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "slad",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "slad", targets: ["slad"]),
         .executable(name: "slactl", targets: ["slactl"]),
@@ -26,7 +25,8 @@ let package = Package(
     ],
     targets: [
         // The pure SLA engine: calendars, agreements, clocks, escalation. No I/O, no Dispatch: time is passed in.
-        .target(name: "SLACore", dependencies: ["CPrefetch"]),
+        // It takes the text forms of instants and durations from SLAContract (re-exported).
+        .target(name: "SLACore", dependencies: ["SLAContract", "CPrefetch"]),
         // A cache prefetch hint for SLACore (Swift has none).
         .target(name: "CPrefetch"),
         // SQLite's process-wide options, set through its variadic sqlite3_config (Swift cannot call it).
@@ -42,6 +42,10 @@ let package = Package(
         ),
         // JSON values and their codec, with no dependency: the one JSON model of the wire formats.
         .target(name: "SLAJSON"),
+        // The wire contract of io.slad.Sla, shared by slad and slactl: the interface description, its
+        // types with their JSON mapping, error names, the socket path, the version, and the text forms of
+        // instants (RFC 3339) and durations. Pure: no I/O, no Foundation.
+        .target(name: "SLAContract", dependencies: ["SLAJSON"], exclude: ["io.slad.Sla.varlink"]),
         // The Varlink protocol over a Unix stream socket (NIO): framing, calls, replies, peer credentials.
         .target(
             name: "SLAVarlink",
@@ -83,29 +87,34 @@ let package = Package(
             name: "SLASystemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
-        // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop.
-        .target(name: "SLAControl"),
-        // The daemon: the engine on one Dispatch timer, wired to the store and the control socket.
+        // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop; and the
+        // tables and sentences slactl prints.
+        .target(name: "SLAControl", dependencies: ["SLAContract", "SLAJSON"]),
+        // The daemon: the engine on one Dispatch timer, wired to the store and the control socket;
+        // each long-running part a Service of one ServiceGroup.
         .target(
             name: "SLADaemon",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLAControl", "SLASystemd",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
                 "SLAMetrics", "SLAHTTP",
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            exclude: ["io.slad.Sla.varlink"]
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "slad",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLADaemon", "SLASystemd",
+                "SLACore", "SLAConfig", "SLAWire", "SLADaemon", "SLASystemd", "SLAContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "slactl",
-            dependencies: ["SLAControl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "SLAControl", "SLAContract", "SLAJSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // What tests share: a manual clock, seeded random numbers, private temporary folders.
         // Never a dependency of slad or slactl.
@@ -113,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "slad-bench",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl", "SLATestKit",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl", "SLAContract", "SLAJSON", "SLATestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -139,11 +148,17 @@ let package = Package(
         .testTarget(
             name: "SLADaemonTests",
             dependencies: [
-                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLATestKit",
+                "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLASystemd",
+                "SLATestKit",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "SLAControlTests", dependencies: ["SLAControl"]),
+        .testTarget(name: "SLAControlTests", dependencies: ["SLAControl", "SLAContract", "SLAJSON"]),
+        // The contract against its description, and against the daemon's event decoder (SLAWire).
+        .testTarget(name: "SLAContractTests", dependencies: ["SLAContract", "SLAJSON", "SLAWire", "SLACore"]),
         .testTarget(
             name: "SLAHTTPTests",
             dependencies: [
@@ -159,7 +174,7 @@ let package = Package(
             name: "SLASystemdTests",
             dependencies: ["SLASystemd", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl", "SLAContract", "SLAJSON"]),
     ],
     swiftLanguageModes: [.v6]
 )

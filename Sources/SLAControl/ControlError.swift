@@ -1,3 +1,6 @@
+import SLAContract
+import SLAJSON
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -5,20 +8,18 @@
 #endif
 
 /// Why a call to slad did not return a reply.
-///
-/// `@unchecked Sendable`: a remote error's parameters come from `JSONSerialization`, whose values
-/// (strings, numbers, arrays, dictionaries, null) are never mutated after parsing.
-public enum ControlError: Error, @unchecked Sendable {
+public enum ControlError: Error, Sendable {
     /// Connecting failed: slad is not running, the path is wrong, or the socket refuses this user.
     case unreachable(path: String, errno: Int32)
     /// slad answered with a Varlink error, such as `io.slad.Sla.UnknownTicket`.
-    case remote(name: String, parameters: [String: Any])
+    case remote(name: String, parameters: [String: JSONValue])
     /// The peer sent something that is not a Varlink reply, or closed the connection mid-reply.
     case protocolViolation(String)
 }
 
 extension ControlError: CustomStringConvertible {
-    /// A sentence for people that says what went wrong and what to do; no `slactl:` prefix.
+    /// A sentence for people that says what went wrong and what to do; no `slactl:` prefix. What slad
+    /// sent is shown with its control characters escaped (``TerminalText``).
     public var description: String {
         switch self {
         case .unreachable(let path, let code) where code == EACCES || code == EPERM:
@@ -74,29 +75,29 @@ public enum ControlExitStatus {
 
 /// Sentences for the Varlink errors slad is known to send.
 enum RemoteErrorText {
-    static func sentence(name: String, parameters: [String: Any]) -> String {
+    typealias Sla = SlaInterface
+
+    static func sentence(name: String, parameters: [String: JSONValue]) -> String {
+        let read = FieldReader(parameters)
+        let shown = { (key: String) in (try? read.optionalString(key))?.map(TerminalText.escaped) }
         switch name {
-        case SlaInterface.Errors.unknownTicket:
-            let ticket = JSONFields.string(parameters, "ticket") ?? "?"
-            return "no open ticket \(ticket); `slactl list` shows the open ones"
-        case SlaInterface.Errors.invalidEvent:
-            let message = JSONFields.string(parameters, "message") ?? "no reason given"
-            return "slad refused the event: \(message)"
-        case SlaInterface.Errors.invalidConfig:
-            let errors = (parameters["errors"] as? [Any] ?? []).map { "\n  \($0)" }.joined()
+        case Sla.Errors.unknownTicket:
+            return "no open ticket \(shown("ticket") ?? "?"); `slactl list` shows the open ones"
+        case Sla.Errors.invalidEvent:
+            return "slad refused the event: \(shown("message") ?? "no reason given")"
+        case Sla.Errors.invalidConfig:
+            let errors = ((try? read.strings("errors")) ?? []).map { "\n  \(TerminalText.escaped($0))" }.joined()
             return "slad refused the configuration file; fix these and try again:\(errors)"
-        case SlaInterface.Errors.permissionDenied:
+        case Sla.Errors.permissionDenied:
             return "slad denied this request to the calling user; run slactl as root or as a user slad allows"
-        case "org.varlink.service.MethodNotFound", "org.varlink.service.InterfaceNotFound",
-            "org.varlink.service.MethodNotImplemented":
-            let what = JSONFields.string(parameters, "method") ?? JSONFields.string(parameters, "interface") ?? ""
+        case Sla.Errors.methodNotFound, Sla.Errors.interfaceNotFound, Sla.Errors.methodNotImplemented:
+            let what = shown("method") ?? shown("interface") ?? ""
             return "slad does not offer \(what.isEmpty ? "this call" : what); is slad older than slactl?"
-        case "org.varlink.service.InvalidParameter":
-            let parameter = JSONFields.string(parameters, "parameter") ?? "?"
-            return "slad refused the parameter \(parameter); is slad a different version than slactl?"
+        case Sla.Errors.invalidParameter:
+            return "slad refused the parameter \(shown("parameter") ?? "?"); is slad a different version than slactl?"
         default:
-            let detail = parameters.isEmpty ? "" : " " + JSONText.line(parameters)
-            return "slad answered with the error \(name)\(detail)"
+            let detail = parameters.isEmpty ? "" : " " + TerminalText.escaped(JSONValue.object(parameters).encodedString())
+            return "slad answered with the error \(TerminalText.escaped(name))\(detail)"
         }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import SLAContract
+import SLAJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -15,7 +17,7 @@ public final class EventLineReader {
     /// One non-blank line of the file.
     public enum Line {
         /// A JSON object, at its 1-based line number.
-        case event(line: Int, object: [String: Any])
+        case event(line: Int, object: [String: JSONValue])
         /// A line that is no JSON object, and why.
         case malformed(line: Int, message: String)
     }
@@ -105,10 +107,10 @@ public final class EventLineReader {
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>, line: Int) -> Line {
-        guard let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: []) else {
+        guard let value = try? JSONValue.decode(bytes) else {
             return .malformed(line: line, message: "not valid JSON")
         }
-        guard let object = value as? [String: Any] else {
+        guard case .object(let object) = value else {
             return .malformed(
                 line: line, message: "an event is a JSON object, like {\"ticket\":\"INC-1\",\"event\":\"respond\"}")
         }
@@ -159,12 +161,12 @@ public struct EventImport {
     /// running total after each batch. When the file cannot be read on, the events read so far are sent first.
     public func run(
         _ reader: EventLineReader,
-        submit: ([[String: Any]]) throws -> Int,
+        submit: ([[String: JSONValue]]) throws -> Int,
         progress: (Int) -> Void = { _ in }
     ) -> Outcome {
         var accepted = 0
         var lastLine = 0
-        var batch: [[String: Any]] = []
+        var batch: [[String: JSONValue]] = []
         var lines: [Int] = []
         batch.reserveCapacity(batchSize)
         lines.reserveCapacity(batchSize)
@@ -181,15 +183,15 @@ public struct EventImport {
                     accepted += try submit(Array(batch[..<count]))
                     break
                 } catch ControlError.remote(SlaInterface.Errors.invalidEvent, let parameters) {
-                    guard let index = JSONFields.int(parameters, "index"), index >= 0, index < count else {
-                        let error = ControlError.protocolViolation(
-                            "InvalidEvent names event \(JSONFields.int(parameters, "index").map(String.init) ?? "?") "
-                                + "of a batch of \(count)")
+                    let read = FieldReader(parameters)
+                    guard let index = try? read.optionalInt("index"), index >= 0, index < count else {
+                        let named = (try? read.optionalInt("index")).flatMap { $0 }.map(String.init) ?? "?"
+                        let error = ControlError.protocolViolation("InvalidEvent names event \(named) of a batch of \(count)")
                         return .failed(line: lines[0], error: error)
                     }
                     // Each retry is refused earlier, if at all: the last refusal names the earliest line.
-                    refusal = .refused(
-                        line: lines[index], message: JSONFields.string(parameters, "message") ?? "no reason given")
+                    let message = (try? read.optionalString("message")).flatMap { $0 } ?? "no reason given"
+                    refusal = .refused(line: lines[index], message: message)
                     count = index
                 } catch let error as ControlError {
                     return .failed(line: lines[0], error: error)

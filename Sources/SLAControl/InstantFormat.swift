@@ -1,32 +1,30 @@
 import Foundation
+import SLAContract
 
 /// Reads the RFC 3339 instants slad sends and shows them in one time zone (the terminal's by default).
 public struct InstantFormat {
     /// The zone instants are shown in.
     public let timeZone: TimeZone
-    private let parser = ISO8601DateFormatter()
-    private let fractionalParser = ISO8601DateFormatter()
     private let printer = DateFormatter()
 
     /// Shows instants in `timeZone`.
     public init(timeZone: TimeZone = .current) {
         self.timeZone = timeZone
-        parser.formatOptions = [.withInternetDateTime]
-        fractionalParser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         printer.locale = Locale(identifier: "en_US_POSIX")
         printer.calendar = Calendar(identifier: .gregorian)
         printer.timeZone = timeZone
         printer.dateFormat = "yyyy-MM-dd HH:mm:ss xxx"
     }
 
-    /// The instant of an RFC 3339 text (`2026-03-02T09:00:00+01:00`, `...Z`, with or without a fraction).
+    /// The instant of an RFC 3339 text (`2026-03-02T09:00:00+01:00`, `...Z`, with or without a fraction,
+    /// which is dropped: a display shows the second the instant is in).
     public func parse(_ text: String) -> Date? {
-        parser.date(from: text) ?? fractionalParser.date(from: text)
+        Timestamp.seconds(text, rounding: .down).map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 
-    /// `2026-03-02 10:00:00 +01:00`; text that is not RFC 3339 comes back unchanged.
+    /// `2026-03-02 10:00:00 +01:00`; text that is not RFC 3339 comes back unchanged (escaped for the terminal).
     public func format(_ text: String) -> String {
-        guard let date = parse(text) else { return text }
+        guard let date = parse(text) else { return TerminalText.escaped(text) }
         return format(date)
     }
 
@@ -37,6 +35,6 @@ public struct InstantFormat {
 
     /// True when `text` is an RFC 3339 timestamp with an offset or `Z`, as events' `at` must be.
     public static func isTimestamp(_ text: String) -> Bool {
-        InstantFormat(timeZone: TimeZone(identifier: "UTC")!).parse(text) != nil
+        Timestamp.seconds(text) != nil
     }
 }

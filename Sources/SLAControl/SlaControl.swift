@@ -1,6 +1,25 @@
-/// The `io.slad.Sla` methods over one ``VarlinkClient``. Each returns the reply's parameters as they came,
-/// so that `--json` can print them unchanged; the formatters read what they show from them.
+import SLAContract
+import SLAJSON
+
+/// A reply of slad: its parameters read into the method's reply type, and as they came, so that
+/// `--json` prints them unchanged (fields a newer slad added included).
+public struct ControlReply<Value: VarlinkRecord>: Sendable {
+    /// The reply's parameters, typed.
+    public var value: Value
+    /// The reply's parameters as slad sent them.
+    public var parameters: [String: JSONValue]
+
+    /// A reply from its parts.
+    public init(value: Value, parameters: [String: JSONValue]) {
+        self.value = value
+        self.parameters = parameters
+    }
+}
+
+/// The `io.slad.Sla` methods over one ``VarlinkClient``, each with the interface's parameter and reply types.
 public struct SlaControl {
+    public typealias Sla = SlaInterface
+
     /// The connection the calls go over.
     public let client: VarlinkClient
 
@@ -14,46 +33,82 @@ public struct SlaControl {
         self.client = try VarlinkClient(socketPath: socketPath)
     }
 
+    /// Calls `method` and reads its reply.
+    /// - Throws: as ``VarlinkClient/call(_:_:)``; `ControlError.protocolViolation` when the reply does not
+    ///   fit the interface (another program's socket, or a slad of another version).
+    public func call<Method: VarlinkMethod>(
+        _ method: Method.Type, _ parameters: Method.Parameters
+    ) throws -> ControlReply<Method.Reply> {
+        let reply = try client.call(Method.qualifiedName, parameters.json)
+        return ControlReply(value: try Self.read(Method.Reply.self, reply, of: Method.self), parameters: reply)
+    }
+
     /// `Submit(events)`: applies the events atomically; the reply carries `accepted`.
-    public func submit(_ events: [[String: Any]]) throws -> [String: Any] {
-        try client.call(SlaInterface.Methods.submit, ["events": events])
+    public func submit(_ events: [Sla.Event]) throws -> ControlReply<Sla.Submit.Reply> {
+        try call(Sla.Submit.self, .init(events: events))
     }
 
     /// `Submit` of one event.
-    public func submit(_ event: ControlEvent) throws -> [String: Any] {
-        try submit([event.object])
+    public func submit(_ event: Sla.Event) throws -> ControlReply<Sla.Submit.Reply> {
+        try submit([event])
     }
 
-    /// `GetTicket(ticket)`: the reply's `ticket` holds state, clocks, events and timeline.
-    public func ticket(_ ticket: String) throws -> [String: Any] {
-        try client.call(SlaInterface.Methods.getTicket, ["ticket": ticket])
+    /// `Submit` of event objects as a file has them: slad, not slactl, decides whether each is an event.
+    public func submit(objects: [[String: JSONValue]]) throws -> ControlReply<Sla.Submit.Reply> {
+        let reply = try client.call(Sla.Submit.qualifiedName, ["events": .array(objects.map(JSONValue.object))])
+        return ControlReply(value: try Self.read(Sla.Submit.Reply.self, reply, of: Sla.Submit.self), parameters: reply)
     }
 
-    /// `ListTickets(filter, limit)`: open tickets, most urgent first, in the reply's `tickets`.
-    public func tickets(_ filter: TicketFilter = TicketFilter(), limit: Int? = nil) throws -> [String: Any] {
-        var parameters: [String: Any] = [:]
-        if !filter.isEmpty { parameters["filter"] = filter.object }
-        if let limit { parameters["limit"] = limit }
-        return try client.call(SlaInterface.Methods.listTickets, parameters)
+    /// `GetTicket(ticket, skip)`: one page of the ticket's history, the newest unless `skip` says otherwise.
+    public func ticket(_ ticket: String, skip: Int? = nil) throws -> ControlReply<Sla.GetTicket.Reply> {
+        try call(Sla.GetTicket.self, .init(ticket: ticket, skip: skip))
     }
 
-    /// `Watch()` with `more`: each reply's `record` (a timeline record) goes to `each` until it returns false.
-    public func watch(_ each: ([String: Any]) throws -> Bool) throws {
+    /// `GetTicket` until the whole history is read: while a reply says it left older events or records
+    /// out (`truncated`), the next call skips what came so far. The result has all events and records,
+    /// oldest first, and no `truncated`. A ticket that receives events meanwhile may show some twice
+    /// or miss some: the pages are counted from the newest.
+    public func wholeTicket(_ ticket: String) throws -> ControlReply<Sla.GetTicket.Reply> {
+        var first = try self.ticket(ticket)
+        guard first.value.truncated != nil else { return first }
+        var whole = first.value.ticket
+        var skip = 0
+        var page = first.value
+        while let truncated = page.truncated, truncated > 0 {
+            let step = max(page.ticket.events.count, page.ticket.timeline.count)
+            guard step > 0 else { break }
+            skip += step
+            page = try self.ticket(ticket, skip: skip).value
+            whole.events = page.ticket.events + whole.events
+            whole.timeline = page.ticket.timeline + whole.timeline
+        }
+        first.value = Sla.GetTicket.Reply(ticket: whole)
+        first.parameters = first.value.json
+        return first
+    }
+
+    /// `ListTickets(filter, limit)`: open tickets, most urgent first.
+    public func tickets(_ filter: Sla.Filter = Sla.Filter(), limit: Int? = nil) throws -> ControlReply<Sla.ListTickets.Reply> {
+        try call(Sla.ListTickets.self, .init(filter: filter.isEmpty ? nil : filter, limit: limit))
+    }
+
+    /// `Watch()` with `more`: each record goes to `each` until it returns false.
+    public func watch(_ each: (JSONValue) throws -> Bool) throws {
         try watch { record, _ in try each(record) }
     }
 
     /// ``watch(_:)`` with each record's text too: the replay output format line exactly as slad sent
     /// it (its key order, its number forms), so `slactl watch --json` prints what `slad replay`
     /// prints. A reply not shaped as slad writes it gets the record re-serialised instead.
-    public func watch(_ each: (_ record: [String: Any], _ line: String) throws -> Bool) throws {
-        try client.stream(SlaInterface.Methods.watch, [:], withText: { parameters, text in
-            let record = JSONFields.object(parameters, "record") ?? [:]
-            return try each(record, Self.recordText(text, parameters: parameters) ?? JSONText.line(record))
+    public func watch(_ each: (_ record: JSONValue, _ line: String) throws -> Bool) throws {
+        try client.stream(Sla.Watch.qualifiedName, [:], withText: { parameters, text in
+            let reply = try Self.read(Sla.Watch.Reply.self, parameters, of: Sla.Watch.self)
+            return try each(reply.record, Self.recordText(text, parameters: parameters) ?? reply.record.encodedString())
         })
     }
 
     /// The record's own text in a reply `{"parameters":{"record":…}[,"continues":true]}`.
-    static func recordText(_ reply: [UInt8], parameters: [String: Any]) -> String? {
+    static func recordText(_ reply: [UInt8], parameters: [String: JSONValue]) -> String? {
         let head = Array(#"{"parameters":{"record":"#.utf8)
         guard parameters.count == 1, reply.starts(with: head) else { return nil }
         for tail in [Array(#"},"continues":true}"#.utf8), Array("}}".utf8)] where reply.count >= head.count + tail.count {
@@ -66,50 +121,29 @@ public struct SlaControl {
     }
 
     /// `Status()`: version, uptime, configuration, counts.
-    public func status() throws -> [String: Any] {
-        try client.call(SlaInterface.Methods.status)
+    public func status() throws -> ControlReply<Sla.Status.Reply> {
+        try call(Sla.Status.self, NoFields())
     }
 
     /// `Reload()`: the reply's `summary`; `InvalidConfig` when the file has errors.
-    public func reload() throws -> [String: Any] {
-        try client.call(SlaInterface.Methods.reload)
+    public func reload() throws -> ControlReply<Sla.Summary> {
+        try call(Sla.Reload.self, NoFields())
     }
 
     /// `CheckConfig()`: the reply's `summary`; `InvalidConfig` when the file has errors.
-    public func checkConfig() throws -> [String: Any] {
-        try client.call(SlaInterface.Methods.checkConfig)
-    }
-}
-
-/// Which open tickets `ListTickets` returns: the interface's `Filter`.
-public struct TicketFilter: Equatable, Sendable {
-    /// Only breached tickets (true) or only those not breached (false).
-    public var breached: Bool?
-    /// At risk: due within this duration (`"1h"`), or breached.
-    public var within: String?
-    /// Only tickets held by this support line (1 to 4).
-    public var line: Int?
-    /// Only tickets under this agreement.
-    public var agreement: String?
-
-    /// A filter; nil fields do not filter.
-    public init(breached: Bool? = nil, within: String? = nil, line: Int? = nil, agreement: String? = nil) {
-        self.breached = breached
-        self.within = within
-        self.line = line
-        self.agreement = agreement
+    public func checkConfig() throws -> ControlReply<Sla.Summary> {
+        try call(Sla.CheckConfig.self, NoFields())
     }
 
-    /// True when no field filters.
-    public var isEmpty: Bool { breached == nil && within == nil && line == nil && agreement == nil }
-
-    /// The `Filter` object, without its nil fields.
-    public var object: [String: Any] {
-        var object: [String: Any] = [:]
-        if let breached { object["breached"] = breached }
-        if let within { object["within"] = within }
-        if let line { object["line"] = line }
-        if let agreement { object["agreement"] = agreement }
-        return object
+    private static func read<Record: VarlinkRecord, Method: VarlinkMethod>(
+        _ type: Record.Type, _ parameters: [String: JSONValue], of method: Method.Type
+    ) throws -> Record {
+        do {
+            return try Record(json: parameters)
+        } catch {
+            throw ControlError.protocolViolation(
+                "the reply to \(Method.qualifiedName) does not fit the interface: \(error); check that slactl and "
+                    + "slad are the same version")
+        }
     }
 }

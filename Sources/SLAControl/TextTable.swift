@@ -25,9 +25,10 @@ public struct TextTable {
         self.columns = columns
     }
 
-    /// Adds a row; missing cells are blank, extra cells are dropped.
+    /// Adds a row; missing cells are blank, extra cells are dropped. Control characters in a cell are
+    /// escaped (``TerminalText``), so no cell can move the cursor or break the columns.
     public mutating func append(_ row: [String]) {
-        rows.append((0..<columns.count).map { $0 < row.count ? row[$0] : "" })
+        rows.append((0..<columns.count).map { $0 < row.count ? TerminalText.escaped(row[$0]) : "" })
     }
 
     /// The table as lines joined by newlines, without a final newline.

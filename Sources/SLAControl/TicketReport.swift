@@ -1,13 +1,15 @@
 import Foundation
+import SLAContract
 
 /// `slactl show` for people: what a ticket is, its clocks, and why each clock is due when it is.
+/// Every text from slad is escaped for the terminal (``TerminalText``).
 public struct TicketReport {
-    /// The `ticket` object of a `GetTicket` reply.
-    public let ticket: [String: Any]
+    /// The `ticket` of a `GetTicket` reply.
+    public let ticket: SlaInterface.Ticket
     public let instants: InstantFormat
 
     /// A report of `ticket` (the reply's `ticket`), instants shown by `instants`.
-    public init(ticket: [String: Any], instants: InstantFormat = InstantFormat()) {
+    public init(ticket: SlaInterface.Ticket, instants: InstantFormat = InstantFormat()) {
         self.ticket = ticket
         self.instants = instants
     }
@@ -29,18 +31,16 @@ public struct TicketReport {
 
     /// `INC-1: open, priority P2, line 2, SLA gold` and the agreements and pause reason.
     public func header() -> String {
-        let id = JSONFields.string(ticket, "ticket") ?? "?"
-        let state = JSONFields.string(ticket, "state") ?? "?"
-        let priority = JSONFields.string(ticket, "priority") ?? "?"
-        let line = JSONFields.int(ticket, "line").map(String.init) ?? "?"
-        let sla = JSONFields.string(ticket, "sla") ?? "?"
-        var lines = ["\(id): \(state), priority \(priority), line \(line), SLA \(sla)"]
-        let agreements = (ticket["agreements"] as? [Any] ?? []).compactMap { $0 as? String }
-        if !agreements.isEmpty { lines.append("agreements: " + agreements.joined(separator: ", ")) }
-        if let reason = JSONFields.string(ticket, "pause_reason") {
+        let show = TerminalText.escaped
+        var lines = [
+            "\(show(ticket.ticket)): \(show(ticket.state)), priority \(show(ticket.priority)), line \(ticket.line), "
+                + "SLA \(show(ticket.sla))"
+        ]
+        if !ticket.agreements.isEmpty { lines.append("agreements: " + ticket.agreements.map(show).joined(separator: ", ")) }
+        if let reason = ticket.pauseReason {
             let since =
                 pausedSpans().last(where: { $0.until == nil }).map { " since \(instants.format($0.from))" } ?? ""
-            lines.append("waiting: \(reason)\(since)")
+            lines.append("waiting: \(show(reason))\(since)")
         }
         return lines.joined(separator: "\n")
     }
@@ -51,14 +51,13 @@ public struct TicketReport {
             .init("CLOCK"), .init("AGREEMENT"), .init("STATE"), .init("COUNTED/TARGET", .right),
             .init("REMAINING", .right), .init("DUE"),
         ])
-        for clock in clocks {
-            let counted = JSONFields.int(clock, "counted").map(DurationFormat.service) ?? "?"
-            let target = JSONFields.int(clock, "target").map(DurationFormat.service) ?? "none"
+        for clock in ticket.clocks {
+            let counted = ServiceDuration.forPeople(clock.counted)
+            let target = clock.target.map(ServiceDuration.forPeople) ?? "none"
             table.append([
-                RecordText.clockName(clock), JSONFields.string(clock, "agreement") ?? "?",
-                JSONFields.string(clock, "state") ?? "?", "\(counted)/\(target)",
-                JSONFields.int(clock, "remaining").map(DurationFormat.service) ?? "-",
-                JSONFields.string(clock, "due").map(instants.format) ?? "-",
+                RecordText.clockName(clock.clock, line: clock.line), clock.agreement, clock.state,
+                "\(counted)/\(target)", clock.remaining.map(ServiceDuration.forPeople) ?? "-",
+                clock.due.map(instants.format) ?? "-",
             ])
         }
         return table.render()
@@ -66,54 +65,54 @@ public struct TicketReport {
 
     /// One sentence per clock on why it is due when it is (or why it has no due instant).
     public func explanation() -> String {
-        guard !clocks.isEmpty else { return "" }
-        return "Why each clock is due when it is:\n" + clocks.map { "  " + explain($0) }.joined(separator: "\n")
+        guard !ticket.clocks.isEmpty else { return "" }
+        return "Why each clock is due when it is:\n" + ticket.clocks.map { "  " + explain($0) }.joined(separator: "\n")
     }
 
     /// The clock's sentence: counted time, target, the calendar that counts the rest, the outcome.
-    public func explain(_ clock: [String: Any]) -> String {
-        let name = RecordText.clockName(clock)
-        let agreement = JSONFields.string(clock, "agreement") ?? "?"
-        let state = JSONFields.string(clock, "state") ?? "?"
-        let counted = JSONFields.int(clock, "counted") ?? 0
-        let target = JSONFields.int(clock, "target")
-        let remaining = JSONFields.int(clock, "remaining") ?? target.map { $0 - counted }
-        let calendarName = JSONFields.string(clock, "calendar") ?? "?"
-        let hours = JSONFields.string(clock, "calendar_hours").map { " (\($0))" } ?? ""
-        let calendar = "calendar \(calendarName)\(hours)"
-        let countedText = DurationFormat.service(counted)
+    public func explain(_ clock: SlaInterface.Clock) -> String {
+        let show = TerminalText.escaped
+        let name = RecordText.clockName(clock.clock, line: clock.line)
+        let agreement = show(clock.agreement)
+        let state = clock.state
+        let counted = clock.counted
+        let target = clock.target
+        let remaining = clock.remaining ?? target.map { $0 - counted }
+        let hours = clock.calendarHours.isEmpty ? "" : " (\(show(clock.calendarHours)))"
+        let calendar = "calendar \(show(clock.calendar))\(hours)"
+        let countedText = ServiceDuration.forPeople(counted)
         var sentence = "\(name) (\(agreement)): "
         guard let target else {
             return sentence + "no target for this priority, so no due instant; \(countedText) counted in \(calendar)."
         }
-        let ofTarget = "\(countedText) of \(DurationFormat.service(target)) counted"
+        let ofTarget = "\(countedText) of \(ServiceDuration.forPeople(target)) counted"
         switch state {
         case "running":
-            if let remaining, remaining > 0, let due = JSONFields.string(clock, "due") {
+            if let remaining, remaining > 0, let due = clock.due {
                 sentence +=
-                    "\(ofTarget); the other \(DurationFormat.service(remaining)) count only in \(calendar), "
+                    "\(ofTarget); the other \(ServiceDuration.forPeople(remaining)) count only in \(calendar), "
                     + "so it is due \(instants.format(due))."
             } else {
                 sentence +=
                     "\(ofTarget) in \(calendar); the target is used up"
-                    + (remaining.map { $0 < 0 ? ", over by \(DurationFormat.service(-$0))" : "" } ?? "") + "."
+                    + (remaining.map { $0 < 0 ? ", over by \(ServiceDuration.forPeople(-$0))" : "" } ?? "") + "."
             }
         case "paused":
-            let reason = JSONFields.string(ticket, "pause_reason").map { " (\($0))" } ?? ""
+            let reason = ticket.pauseReason.map { " (\(show($0)))" } ?? ""
             sentence +=
                 "paused\(reason), so no due instant until the ticket resumes; \(ofTarget), "
-                + "\(DurationFormat.service(max(remaining ?? 0, 0))) left in \(calendar)."
+                + "\(ServiceDuration.forPeople(max(remaining ?? 0, 0))) left in \(calendar)."
         case "met":
             let at = outcomeInstant("met", of: clock).map { " at \($0)" } ?? ""
             sentence += "met\(at); \(ofTarget)."
         case "breached":
             let at = outcomeInstant("breach", of: clock).map { " at \($0)" } ?? ""
-            let over = remaining.map { $0 < 0 ? ", over by \(DurationFormat.service(-$0))" : "" } ?? ""
+            let over = remaining.map { $0 < 0 ? ", over by \(ServiceDuration.forPeople(-$0))" : "" } ?? ""
             sentence +=
-                "breached\(at), when \(DurationFormat.service(target)) had counted in \(calendar); "
+                "breached\(at), when \(ServiceDuration.forPeople(target)) had counted in \(calendar); "
                 + "\(countedText) counted now\(over)."
         default:
-            sentence += "\(state); \(ofTarget) in \(calendar)."
+            sentence += "\(show(state)); \(ofTarget) in \(calendar)."
         }
         return sentence
     }
@@ -123,16 +122,16 @@ public struct TicketReport {
     public func pausedSpans() -> [PausedSpan] {
         var spans: [PausedSpan] = []
         var open: PausedSpan?
-        for event in JSONFields.objects(ticket, "events") {
-            let at = JSONFields.string(event, "at") ?? "?"
-            switch JSONFields.string(event, "event") {
-            case "pause":
+        for event in ticket.events {
+            let at = event.at ?? "?"
+            switch event.kind {
+            case .pause:
                 if var previous = open {
                     previous.until = at
                     spans.append(previous)
                 }
-                open = PausedSpan(reason: JSONFields.string(event, "reason") ?? "?", from: at, until: nil)
-            case "resume", "close":
+                open = PausedSpan(reason: event.reason ?? "?", from: at, until: nil)
+            case .resume, .close:
                 if var previous = open {
                     previous.until = at
                     spans.append(previous)
@@ -154,7 +153,7 @@ public struct TicketReport {
         for span in spans {
             var length = ""
             if let until = span.until, let from = instants.parse(span.from), let end = instants.parse(until) {
-                length = DurationFormat.span(Int(end.timeIntervalSince(from)))
+                length = ServiceDuration.span(Int(end.timeIntervalSince(from)))
             }
             table.append([
                 instants.format(span.from), span.until.map(instants.format) ?? "still waiting", length, span.reason,
@@ -167,34 +166,27 @@ public struct TicketReport {
     /// Events and timeline records in instant order (at one instant, events first, as slad applies them).
     public func timeline() -> String {
         var entries: [(date: Date, order: Int, at: String, text: String)] = []
-        for event in JSONFields.objects(ticket, "events") {
-            let at = JSONFields.string(event, "at") ?? "?"
+        for event in ticket.events {
+            let at = event.at ?? "?"
             entries.append((instants.parse(at) ?? .distantFuture, entries.count, at, RecordText.describeEvent(event)))
         }
-        for record in JSONFields.objects(ticket, "timeline") {
-            let at = JSONFields.string(record, "at") ?? "?"
+        for record in ticket.timeline {
+            let at = record["at"]?.string ?? "?"
             entries.append(
-                (
-                    instants.parse(at) ?? .distantFuture, entries.count, at,
-                    RecordText.describe(record, instants: instants)
-                ))
+                (instants.parse(at) ?? .distantFuture, entries.count, at, RecordText.describe(record, instants: instants)))
         }
         guard !entries.isEmpty else { return "" }
         entries.sort { ($0.date, $0.order) < ($1.date, $1.order) }
         return "Timeline:\n" + entries.map { "  \(instants.format($0.at))  \($0.text)" }.joined(separator: "\n")
     }
 
-    private var clocks: [[String: Any]] { JSONFields.objects(ticket, "clocks") }
-
     /// The instant of the timeline's `kind` record (met, breach) for this clock, formatted.
-    private func outcomeInstant(_ kind: String, of clock: [String: Any]) -> String? {
-        let name = JSONFields.string(clock, "clock")
-        let line = JSONFields.int(clock, "line")
-        let record = JSONFields.objects(ticket, "timeline").last {
-            JSONFields.string($0, "kind") == kind && JSONFields.string($0, "clock") == name
-                && (name != "line" || JSONFields.int($0, "line") == line)
+    private func outcomeInstant(_ kind: String, of clock: SlaInterface.Clock) -> String? {
+        let record = ticket.timeline.last {
+            $0["kind"]?.string == kind && $0["clock"]?.string == clock.clock
+                && (clock.clock != "line" || $0["line"]?.int.flatMap { Int(exactly: $0) } == clock.line)
         }
-        return record.flatMap { JSONFields.string($0, "at") }.map(instants.format)
+        return record?["at"]?.string.map(instants.format)
     }
 
     private func indent(_ text: String) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import SLAJSON
 
 /// A blocking Varlink client on one Unix stream socket: no event loop, one call at a time.
 ///
@@ -34,7 +34,7 @@ public final class VarlinkClient {
     /// Calls `method` and returns the reply's parameters (empty when the reply has none).
     /// - Throws: `ControlError.remote` for a Varlink error reply; `.protocolViolation` for anything that is
     ///   not one reply; `.unreachable` when the connection was dropped earlier and cannot be made again.
-    public func call(_ method: String, _ parameters: [String: Any] = [:]) throws -> [String: Any] {
+    public func call(_ method: String, _ parameters: [String: JSONValue] = [:]) throws -> [String: JSONValue] {
         let reply = try exchange(method, parameters, more: false)
         guard !reply.continues else {
             disconnect()
@@ -50,7 +50,7 @@ public final class VarlinkClient {
     /// call connects again.
     /// - Throws: as ``call(_:_:)``; an error reply ends the stream with `ControlError.remote`.
     public func stream(
-        _ method: String, _ parameters: [String: Any] = [:], _ each: ([String: Any]) throws -> Bool
+        _ method: String, _ parameters: [String: JSONValue] = [:], _ each: ([String: JSONValue]) throws -> Bool
     ) throws {
         try stream(method, parameters) { parameters, _ in try each(parameters) }
     }
@@ -58,7 +58,8 @@ public final class VarlinkClient {
     /// ``stream(_:_:_:)`` that also hands over each reply's text as it came (without its NUL), for a
     /// caller that must pass on what the server wrote rather than a re-serialisation of it.
     public func stream(
-        _ method: String, _ parameters: [String: Any] = [:], withText each: ([String: Any], [UInt8]) throws -> Bool
+        _ method: String, _ parameters: [String: JSONValue] = [:],
+        withText each: ([String: JSONValue], [UInt8]) throws -> Bool
     ) throws {
         var reply = try exchange(method, parameters, more: true)
         var finished = false
@@ -78,23 +79,16 @@ public final class VarlinkClient {
     // MARK: - Framing
 
     struct Reply {
-        var parameters: [String: Any]
+        var parameters: [String: JSONValue]
         var continues: Bool
         /// The message as it came, without its NUL.
         var text: [UInt8] = []
     }
 
-    private func exchange(_ method: String, _ parameters: [String: Any], more: Bool) throws -> Reply {
-        var message: [String: Any] = ["method": method, "parameters": parameters]
+    private func exchange(_ method: String, _ parameters: [String: JSONValue], more: Bool) throws -> Reply {
+        var message: [String: JSONValue] = ["method": .string(method), "parameters": .object(parameters)]
         if more { message["more"] = true }
-        var bytes: [UInt8]
-        if let direct = RequestJSON.encode(message) {
-            bytes = direct
-        } else {
-            precondition(
-                JSONSerialization.isValidJSONObject(message), "the parameters of \(method) are not JSON values")
-            bytes = [UInt8](try JSONSerialization.data(withJSONObject: message, options: [.withoutEscapingSlashes]))
-        }
+        var bytes = JSONValue.object(message).encode()
         bytes.append(0)
 
         let socket = try connected()
@@ -115,36 +109,34 @@ public final class VarlinkClient {
     /// Reads one NUL-terminated message and decodes it as a reply; `after` counts a stream's earlier replies.
     private func receiveReply(to method: String, after replies: Int = 0) throws -> Reply {
         let message = try receiveMessage(replyingTo: method, after: replies)
-        let object: Any
+        let value: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(message), options: [])
+            value = try JSONValue.decode(message)
         } catch {
             throw garbage("the reply to \(method) is not JSON: \(Self.excerpt(message))")
         }
-        guard let reply = object as? [String: Any] else {
+        guard case .object(let reply) = value else {
             throw garbage("the reply to \(method) is not a JSON object: \(Self.excerpt(message))")
         }
-        let parameters: [String: Any]
+        let parameters: [String: JSONValue]
         switch reply["parameters"] {
-        case nil, is NSNull: parameters = [:]
-        case let object as [String: Any]: parameters = object
+        case nil, .null?: parameters = [:]
+        case .object(let object)?: parameters = object
         default:
             throw garbage("the reply to \(method) has \"parameters\" that are not an object")
         }
         if let error = reply["error"] {
-            guard let name = error as? String else {
+            guard case .string(let name) = error else {
                 throw garbage("the reply to \(method) has an \"error\" that is not a string")
             }
             throw ControlError.remote(name: name, parameters: parameters)
         }
         let continues: Bool
         switch reply["continues"] {
-        case nil, is NSNull: continues = false
+        case nil, .null?: continues = false
+        case .bool(let flag)?: continues = flag
         default:
-            guard let flag = JSONFields.bool(reply, "continues") else {
-                throw garbage("the reply to \(method) has a \"continues\" that is not a boolean")
-            }
-            continues = flag
+            throw garbage("the reply to \(method) has a \"continues\" that is not a boolean")
         }
         return Reply(parameters: parameters, continues: continues, text: message)
     }
@@ -198,7 +190,7 @@ public final class VarlinkClient {
     }
 
     /// A reply that is no Varlink reply: most likely another program's socket, or another version of slad.
-    private func garbage(_ detail: String) -> ControlError {
+    func garbage(_ detail: String) -> ControlError {
         .protocolViolation(
             "\(detail); check that \(socketPath) is slad's socket and that slactl and slad are the same version")
     }

@@ -1,3 +1,4 @@
+import SLAContract
 import Foundation
 
 /// A span of service hours inside one local day, in seconds since local midnight: `[start, end)`.

@@ -1,3 +1,5 @@
+import SLAContract
+
 /// One open ticket in a list, with its most urgent clock.
 public struct TicketSummary: Sendable, Equatable {
     public var ticket: String
@@ -15,24 +17,8 @@ public struct TicketSummary: Sendable, Equatable {
     public var remaining: Int64?
 }
 
-/// Which tickets a list shows; every condition set must hold.
-public struct TicketFilter: Sendable, Equatable {
-    /// Only tickets with a breached clock (true) or without one (false). Resolved tickets never count as breached.
-    public var breached: Bool?
-    /// At risk: not breached, not resolved, and due within this many seconds of the query instant.
-    public var dueWithin: Int64?
-    /// Held by this line.
-    public var line: Int?
-    /// Under this agreement: the ticket's SLA or the agreement of the line that holds it.
-    public var agreement: String?
-
-    public init(breached: Bool? = nil, dueWithin: Int64? = nil, line: Int? = nil, agreement: String? = nil) {
-        self.breached = breached
-        self.dueWithin = dueWithin
-        self.line = line
-        self.agreement = agreement
-    }
-}
+/// The engine's query for open tickets: the interface's `Filter`, one type from the wire to the engine.
+public typealias TicketFilter = SlaInterface.Filter
 
 extension ClockEngine {
     /// Open tickets matching `filter`, most urgent first: earliest due (so breached clocks, due in the

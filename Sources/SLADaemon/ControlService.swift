@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SLAContract
 import SLACore
 import SLAJSON
 import SLAStore
@@ -22,8 +23,9 @@ public struct ControlService: VarlinkService {
     /// Most tickets one `ListTickets` returns, and the default.
     public static let listCeiling = 100_000
     public static let listDefault = 100
-    /// Most timeline records `GetTicket` returns: the newest are kept.
-    public static let timelineCeiling = 10_000
+    /// Most events, and most timeline records, one `GetTicket` reply holds: the newest are kept, and
+    /// the reply's `truncated` says how many older ones a call with `skip` would page through.
+    public static let timelineCeiling = SlaInterface.GetTicket.historyPage
 
     /// - Parameter reload: what `Reload` does; the daemon's tells the service manager and the
     ///   journal. Left out: the host reloads and the outcome is logged here.
@@ -57,11 +59,13 @@ public struct ControlService: VarlinkService {
     public var url: String { "https://github.com/slad/slad" }
 
     public func handle(_ call: VarlinkCall, peer: PeerCredentials, replies: VarlinkReplies) async {
-        let method = call.method.hasPrefix("io.slad.Sla.") ? String(call.method.dropFirst(12)) : call.method
+        typealias Sla = SlaInterface
+        let method = call.method.hasPrefix(Sla.name + ".") ? String(call.method.dropFirst(Sla.name.count + 1)) : call.method
         let needed: AccessRole
         switch method {
-        case "Submit", "Reload": needed = .writer
-        case "GetTicket", "ListTickets", "Watch", "Status", "CheckConfig": needed = .reader
+        case Sla.Submit.name, Sla.Reload.name: needed = .writer
+        case Sla.GetTicket.name, Sla.ListTickets.name, Sla.Watch.name, Sla.Status.name, Sla.CheckConfig.name:
+            needed = .reader
         default:
             try? await replies.fail(.methodNotFound(call.method))
             return
@@ -71,18 +75,18 @@ public struct ControlService: VarlinkService {
             return
         }
         // Only Watch streams; no method takes over the connection. Saying so beats a silent single reply.
-        if call.upgrade || (call.more && method != "Watch") {
+        if call.upgrade || (call.more && method != Sla.Watch.name) {
             try? await replies.fail(.invalidParameter(call.upgrade ? "upgrade" : "more"))
             return
         }
         do {
             switch method {
-            case "Submit": try await replies.reply(try await submit(call.parameters, actor: peer.uid))
-            case "GetTicket": try await replies.reply(try await ticket(call.parameters))
-            case "ListTickets": try await replies.reply(try await list(call.parameters))
-            case "Status": try await replies.reply(await status())
-            case "Reload": try await replies.reply(try await reload(peer: peer))
-            case "CheckConfig": try await replies.reply(try checkConfig())
+            case Sla.Submit.name: try await replies.reply(try await submit(call.parameters, actor: peer.uid))
+            case Sla.GetTicket.name: try await replies.reply(try await ticket(call.parameters).json)
+            case Sla.ListTickets.name: try await replies.reply(try await list(call.parameters).json)
+            case Sla.Status.name: try await replies.reply(await status().json)
+            case Sla.Reload.name: try await replies.reply(try await reload(peer: peer).json)
+            case Sla.CheckConfig.name: try await replies.reply(try checkConfig().json)
             default:
                 guard call.more else { throw VarlinkError.expectedMore }
                 try await watch(replies)
@@ -108,7 +112,7 @@ public struct ControlService: VarlinkService {
     public func answerDirectly(
         _ call: VarlinkCall, peer: PeerCredentials, answer: @escaping @Sendable (VarlinkDirectAnswer) -> Void
     ) -> Bool {
-        guard call.method == "io.slad.Sla.Submit", access.role(of: peer) >= .writer,
+        guard call.method == SlaInterface.Submit.qualifiedName, access.role(of: peer) >= .writer,
             case .array(let items)? = call.parameters["events"], items.count <= Self.directBatchLimit,
             let events = try? Self.events(call.parameters)
         else { return false }
@@ -147,209 +151,157 @@ public struct ControlService: VarlinkService {
     private static func reply(to outcome: SubmitOutcome) throws(VarlinkError) -> [String: JSONValue] {
         switch outcome {
         case .accepted(let count):
-            return ["accepted": .int(Int64(count))]
+            return SlaInterface.Submit.Reply(accepted: count).json
         case .refused(let index, .unknownTicket(let ticket)):
-            throw VarlinkError(
-                name: "io.slad.Sla.UnknownTicket", parameters: ["ticket": .string(ticket), "index": .int(Int64(index))])
+            throw VarlinkError(SlaInterface.UnknownTicket(ticket: ticket, index: index))
         case .refused(let index, let error):
             throw Self.invalidEvent(index, error.description)
         case .invalid(let index, let message):
             throw Self.invalidEvent(index, message)
+        case .storageUnavailable(let reason):
+            throw VarlinkError(name: "io.slad.Sla.StorageUnavailable", parameters: ["reason": .string(reason)])
         }
     }
 
     private static func invalidEvent(_ index: Int, _ message: String) -> VarlinkError {
-        VarlinkError(
-            name: "io.slad.Sla.InvalidEvent", parameters: ["index": .int(Int64(index)), "message": .string(message)])
+        VarlinkError(SlaInterface.InvalidEvent(index: index, message: message))
     }
 
-    private func ticket(_ parameters: [String: JSONValue]) async throws -> [String: JSONValue] {
-        guard case .string(let id)? = parameters["ticket"] else { throw VarlinkError.invalidParameter("ticket") }
+    private func ticket(_ parameters: [String: JSONValue]) async throws -> SlaInterface.GetTicket.Reply {
+        let request: SlaInterface.GetTicket.Parameters
+        do {
+            request = try SlaInterface.GetTicket.Parameters(json: parameters)
+        } catch {
+            throw VarlinkError.invalidParameter(error.field)
+        }
+        let id = request.ticket
+        let skip = request.skip ?? 0
+        guard skip >= 0 else { throw VarlinkError.invalidParameter("skip") }
         guard let view = await host.ticket(id) else {
-            throw VarlinkError(name: "io.slad.Sla.UnknownTicket", parameters: ["ticket": .string(id)])
+            throw VarlinkError(SlaInterface.UnknownTicket(ticket: id))
         }
         let snapshot = view.snapshot
         let store = host.store
         var timeline: [String] = []
         var events: [StoredEvent] = []
+        var truncated = 0
         do {
-            timeline = try store.timeline(ticket: id, limit: Self.timelineCeiling)
-            events = try store.events(ticket: id, limit: Self.timelineCeiling)
+            let page = Self.timelineCeiling
+            timeline = try store.timeline(ticket: id, limit: page, skip: skip)
+            events = try store.events(ticket: id, limit: page, skip: skip)
+            if timeline.count == page || events.count == page {
+                let size = try store.historySize(ticket: id)
+                truncated = max(size.events - skip - events.count, size.records - skip - timeline.count, 0)
+            }
         } catch {
             logger.error("cannot read the history of \(id): \(error)")
         }
         var agreements: [String] = []
         for clock in snapshot.clocks where !agreements.contains(clock.agreement) { agreements.append(clock.agreement) }
-        var ticket: [String: JSONValue] = [
-            "ticket": .string(id),
-            "state": .string(snapshot.isResolved ? "resolved" : "open"),
-            "priority": .string(snapshot.priority),
-            "line": .int(Int64(snapshot.line)),
-            "sla": .string(snapshot.sla),
-            "agreements": .array(agreements.map(JSONValue.string)),
-            "clocks": .array(zip(snapshot.clocks, view.calendarHours).map(Self.clock)),
-            "events": .array(events.map(Self.event)),
-            "timeline": .array(timeline.map(JSONValue.raw)),
-        ]
-        if let reason = snapshot.pauseReason { ticket["pause_reason"] = .string(reason) }
-        return ["ticket": .object(ticket)]
+        let ticket = SlaInterface.Ticket(
+            ticket: id, state: snapshot.isResolved ? "resolved" : "open", priority: snapshot.priority,
+            line: snapshot.line, sla: snapshot.sla, agreements: agreements, pauseReason: snapshot.pauseReason,
+            clocks: zip(snapshot.clocks, view.calendarHours).map(Self.clock), events: events.map(Self.event),
+            timeline: timeline.map(JSONValue.raw))
+        return SlaInterface.GetTicket.Reply(ticket: ticket, truncated: truncated > 0 ? truncated : nil)
     }
 
-    private static func clock(_ clock: ClockSnapshot, hours: String) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "clock": .string(clock.clock.kind.rawValue),
-            "agreement": .string(clock.agreement),
-            "calendar": .string(clock.calendar),
-            "calendar_hours": .string(hours),
-            "state": .string(clock.state.rawValue),
-            "counted": .int(clock.counted),
-        ]
-        if let line = clock.clock.line { object["line"] = .int(Int64(line)) }
-        if let target = clock.target {
-            object["target"] = .int(target)
-            object["remaining"] = .int(target - clock.counted)
-        }
-        if let due = clock.due { object["due"] = .string(Timestamp.format(due)) }
-        return .object(object)
+    private static func clock(_ clock: ClockSnapshot, hours: String) -> SlaInterface.Clock {
+        SlaInterface.Clock(
+            clock: clock.clock.kind.rawValue, line: clock.clock.line, agreement: clock.agreement,
+            calendar: clock.calendar, calendarHours: hours, state: clock.state.rawValue, counted: Int(clock.counted),
+            target: clock.target.map { Int($0) }, remaining: clock.target.map { Int($0 - clock.counted) },
+            due: clock.due.map(Timestamp.format))
     }
 
     /// An event as the replay input format has it, `at` being the instant slad applied it at.
-    private static func event(_ stored: StoredEvent) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "at": .string(Timestamp.format(stored.at)),
-            "ticket": .string(stored.event.ticket),
-            "event": .string(stored.event.change.name),
-        ]
+    private static func event(_ stored: StoredEvent) -> SlaInterface.Event {
+        var event = SlaInterface.Event(
+            ticket: stored.event.ticket, event: stored.event.change.name, at: Timestamp.format(stored.at))
         func priority(_ choice: PriorityChoice) {
             switch choice {
-            case .level(let level): object["priority"] = .string(level)
+            case .level(let level): event.priority = level
             case .matrix(let impact, let urgency):
-                object["impact"] = .string(impact)
-                object["urgency"] = .string(urgency)
+                event.impact = impact
+                event.urgency = urgency
             }
         }
         switch stored.event.change {
         case .open(let choice, let service, let customer, let line):
             priority(choice)
-            if let service { object["service"] = .string(service) }
-            if let customer { object["customer"] = .string(customer) }
-            if let line { object["line"] = .int(Int64(line)) }
-        case .assign(let line): object["line"] = .int(Int64(line))
-        case .pause(let reason): object["reason"] = .string(reason)
+            event.service = service
+            event.customer = customer
+            event.line = line
+        case .assign(let line): event.line = line
+        case .pause(let reason): event.reason = reason
         case .reprioritize(let choice): priority(choice)
         case .respond, .resume, .resolve, .reopen, .close: break
         }
-        return .object(object)
+        return event
     }
 
-    private func list(_ parameters: [String: JSONValue]) async throws -> [String: JSONValue] {
-        var filter = TicketFilter()
-        if case .object(let given)? = parameters["filter"] {
-            for key in given.keys where !["breached", "within", "line", "agreement"].contains(key) {
-                throw VarlinkError.invalidParameter("filter.\(key)")
-            }
-            switch given["breached"] {
-            case nil, .null?: break
-            case .bool(let breached)?: filter.breached = breached
-            default: throw VarlinkError.invalidParameter("filter.breached")
-            }
-            switch given["within"] {
-            case nil, .null?: break
-            case .string(let text)?:
-                guard case .success(let seconds) = ServiceDuration.parse(text) else {
-                    throw VarlinkError.invalidParameter("filter.within")
-                }
-                filter.dueWithin = seconds
-            default: throw VarlinkError.invalidParameter("filter.within")
-            }
-            switch given["line"] {
-            case nil, .null?: break
-            case .int(let line)? where (1...4).contains(line): filter.line = Int(line)
-            default: throw VarlinkError.invalidParameter("filter.line")
-            }
-            switch given["agreement"] {
-            case nil, .null?: break
-            case .string(let name)?: filter.agreement = name
-            default: throw VarlinkError.invalidParameter("filter.agreement")
-            }
-        } else if let given = parameters["filter"], given != .null {
-            throw VarlinkError.invalidParameter("filter")
+    private func list(_ parameters: [String: JSONValue]) async throws -> SlaInterface.ListTickets.Reply {
+        let request: SlaInterface.ListTickets.Parameters
+        do {
+            request = try SlaInterface.ListTickets.Parameters(json: parameters)
+        } catch {
+            throw VarlinkError.invalidParameter(error.field)
         }
+        let filter = request.filter ?? TicketFilter()
+        if let line = filter.line, !(1...4).contains(line) { throw VarlinkError.invalidParameter("filter.line") }
         var limit = Self.listDefault
-        switch parameters["limit"] {
-        case nil, .null?: break
-        case .int(let given)? where given >= 0: limit = Int(min(given, Int64(Self.listCeiling)))
-        default: throw VarlinkError.invalidParameter("limit")
+        if let given = request.limit {
+            guard given >= 0 else { throw VarlinkError.invalidParameter("limit") }
+            limit = min(given, Self.listCeiling)
         }
         let tickets = await host.tickets(matching: filter, limit: limit)
-        return ["tickets": .array(tickets.map(Self.summary))]
+        return SlaInterface.ListTickets.Reply(tickets: tickets.map(Self.summary))
     }
 
-    private static func summary(_ summary: TicketSummary) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "ticket": .string(summary.ticket),
-            "state": .string(summary.isResolved ? "resolved" : "open"),
-            "priority": .string(summary.priority),
-            "line": .int(Int64(summary.line)),
-            "sla": .string(summary.sla),
-            "breached": .bool(summary.isBreached),
-        ]
-        if let clock = summary.clock {
-            object["clock"] = .string(clock.kind.rawValue)
-            if let line = clock.line { object["clock_line"] = .int(Int64(line)) }
-        }
-        if let agreement = summary.agreement { object["agreement"] = .string(agreement) }
-        if let due = summary.due { object["due"] = .string(Timestamp.format(due)) }
-        if let remaining = summary.remaining { object["remaining"] = .int(remaining) }
-        return .object(object)
+    private static func summary(_ summary: TicketSummary) -> SlaInterface.TicketSummary {
+        SlaInterface.TicketSummary(
+            ticket: summary.ticket, state: summary.isResolved ? "resolved" : "open", priority: summary.priority,
+            line: summary.line, sla: summary.sla, breached: summary.isBreached, clock: summary.clock?.kind.rawValue,
+            clockLine: summary.clock?.line, agreement: summary.agreement, due: summary.due.map(Timestamp.format),
+            remaining: summary.remaining.map { Int($0) })
     }
 
-    private func status() async -> [String: JSONValue] {
+    private func status() async -> SlaInterface.Status.Reply {
         let status = await host.status()
-        var object: [String: JSONValue] = [
-            "version": .string(SladVersion.string),
-            "uptime": .int(max(0, Int64(Date().timeIntervalSince1970) - status.started.secondsSince1970)),
-            "config": .string(status.configPath),
-            "config_loaded": .string(Timestamp.format(status.configLoaded)),
-            "open_tickets": .int(Int64(status.openTickets)),
-            "armed_timers": .int(Int64(status.armedTimers)),
-            "breaches": .int(Int64(status.breaches)),
-        ]
-        if let next = status.nextDue { object["next_due"] = .string(Timestamp.format(next)) }
-        if let lateness = status.timerLateness {
-            object["timer_lateness"] = .object([
-                "samples": .int(Int64(lateness.samples)),
-                "p50_ms": .double(lateness.p50 * 1000), "p99_ms": .double(lateness.p99 * 1000),
-                "max_ms": .double(lateness.max * 1000),
-            ])
-        }
-        if let counts = journalCounts?() {
-            object["journal"] = .object([
-                "written": .int(Int64(clamping: counts.written)), "dropped": .int(Int64(clamping: counts.dropped)),
-                "failed": .int(Int64(clamping: counts.failed)),
-            ])
-        }
-        return object
+        return SlaInterface.Status.Reply(
+            version: SladVersion.string,
+            uptime: Int(max(0, Int64(Date().timeIntervalSince1970) - status.started.secondsSince1970)),
+            config: status.configPath, configLoaded: Timestamp.format(status.configLoaded),
+            openTickets: status.openTickets, armedTimers: status.armedTimers, breaches: status.breaches,
+            nextDue: status.nextDue.map(Timestamp.format),
+            timerLateness: status.timerLateness.map { lateness in
+                SlaInterface.TimerLateness(
+                    samples: lateness.samples, p50Milliseconds: lateness.p50 * 1000,
+                    p99Milliseconds: lateness.p99 * 1000, maxMilliseconds: lateness.max * 1000)
+            },
+            journal: journalCounts.map { $0() }.map { counts in
+                SlaInterface.JournalCounts(
+                    written: Int(clamping: counts.written), dropped: Int(clamping: counts.dropped),
+                    failed: Int(clamping: counts.failed))
+            })
     }
 
-    private func reload(peer: PeerCredentials) async throws -> [String: JSONValue] {
+    private func reload(peer: PeerCredentials) async throws -> SlaInterface.Reload.Reply {
         switch await reloadConfiguration("uid \(peer.uid)") {
         case .applied(let summary):
-            return ["summary": .string(summary)]
+            return SlaInterface.Summary(summary: summary)
         case .unchanged(let summary):
-            return ["summary": .string(summary + " (unchanged)")]
+            return SlaInterface.Summary(summary: summary + " (unchanged)")
         case .refused(let errors):
-            throw VarlinkError(name: "io.slad.Sla.InvalidConfig", parameters: ["errors": .array(errors.map(JSONValue.string))])
+            throw VarlinkError(SlaInterface.InvalidConfig(errors: errors))
         }
     }
 
-    private func checkConfig() throws -> [String: JSONValue] {
+    private func checkConfig() throws -> SlaInterface.CheckConfig.Reply {
         switch host.checkConfig() {
-        case .success(let summary): return ["summary": .string(summary)]
+        case .success(let summary): return SlaInterface.Summary(summary: summary)
         case .failure(let errors):
-            throw VarlinkError(
-                name: "io.slad.Sla.InvalidConfig",
-                parameters: ["errors": .array(errors.diagnostics.map { .string($0.description) })])
+            throw VarlinkError(SlaInterface.InvalidConfig(errors: errors.diagnostics.map(\.description)))
         }
     }
 
@@ -359,7 +311,7 @@ public struct ControlService: VarlinkService {
             group.addTask {
                 for await line in records {
                     do {
-                        try await replies.reply(["record": .raw(line)], continues: true)
+                        try await replies.reply(SlaInterface.Watch.Reply(record: .raw(line)).json, continues: true)
                     } catch {
                         return
                     }
@@ -388,7 +340,9 @@ extension JSONValue {
     }
 }
 
-/// slad's version, reported by `--version` and `Status`.
-public enum SladVersion {
-    public static let string = "0.2.0"
+extension VarlinkError {
+    /// The reply for one of io.slad.Sla's errors.
+    init(_ error: some VarlinkErrorRecord) {
+        self.init(name: type(of: error).qualifiedName, parameters: error.json)
+    }
 }

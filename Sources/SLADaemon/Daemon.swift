@@ -2,10 +2,12 @@ import Dispatch
 import Foundation
 import Logging
 import SLACore
-import SLAHTTP
 import SLASystemd
 import SLAVarlink
 import SLAWire
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
 
 /// How `slad` runs: where its configuration, state and socket are, and who may use the socket.
 public struct DaemonOptions: Sendable {
@@ -37,6 +39,10 @@ public struct DaemonOptions: Sendable {
 
 /// The running daemon: recovers, arms the timer, serves the control socket, reloads on SIGHUP and
 /// stops cleanly on SIGTERM or SIGINT, telling the service manager each step (sd_notify(3)).
+///
+/// Each long-running part is a `Service` of one `ServiceGroup` (swift-service-lifecycle), started
+/// in the order of ``services(_:notifier:hangups:stall:clock:logger:)`` and stopped gracefully in reverse, so that every stop
+/// (a signal, a Service that throws, a store that fails) closes the same parts in the same order.
 public enum Daemon {
     /// Seconds between STATUS= refreshes (only sent when something changed).
     static let statusRefresh: Duration = .seconds(2)
@@ -45,113 +51,95 @@ public enum Daemon {
     static let recoveryExtension: Duration = .seconds(15)
 
     /// Runs until SIGTERM/SIGINT. Throws `ConfigErrors` for a bad configuration, other errors for
-    /// state or socket trouble, before anything is served.
+    /// state or socket trouble at the start, and ``StoreFailure`` when the state fails later; each
+    /// after every part has stopped.
     public static func run(_ options: DaemonOptions, logger: Logger) async throws {
-        let notifier = NotifierReporter(try ServiceNotifier(), logger: logger)
+        let group = try await serviceGroup(options, logger: logger)
+        try await group.run()
+    }
+
+    /// The daemon's parts as one group, signals trapped: SIGTERM and SIGINT stop the group
+    /// gracefully, and SIGHUP is held from here on, before recovery starts.
+    ///
+    /// - Parameters:
+    ///   - notifier: the service manager's notifications; by default through `$NOTIFY_SOCKET`.
+    ///   - clock: the wall clock the engine runs on.
+    public static func serviceGroup(
+        _ options: DaemonOptions, notifier: ServiceNotifier? = nil, clock: any WallClock = SystemClock(),
+        logger: Logger
+    ) async throws -> ServiceGroup {
+        try await assemble(options, notifier: notifier, clock: clock, logger: logger).group
+    }
+
+    /// ``serviceGroup(_:notifier:clock:logger:)`` and its engine, for tests that look at the host.
+    static func assemble(
+        _ options: DaemonOptions, notifier: ServiceNotifier?, clock: any WallClock, logger: Logger
+    ) async throws -> (group: ServiceGroup, engine: EngineService) {
+        let notifier = NotifierReporter(try notifier ?? ServiceNotifier(), logger: logger)
         logger.info(
             "starting slad \(SladVersion.string)",
             metadata: Lifecycle.metadata(
                 SladMessageID.start, ["config": options.configPath, "state": options.stateDirectory]))
+        let stall = testStall()
+        let hangups = await UnixSignalsSequence(trapping: stall == nil ? [.sighup] : [.sighup, .sigusr2])
+        let (services, engine) = services(
+            options, notifier: notifier, hangups: hangups, stall: stall, clock: clock, logger: logger)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map {
+                    // Any part that ends, or fails, stops the others in order: none may end alone.
+                    ServiceGroupConfiguration.ServiceConfiguration(
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        return (group, engine)
+    }
+
+    /// The parts in start order; they stop in reverse.
+    ///
+    /// Services start together; one that needs another's result waits on its ``Dependency``
+    /// (`engine.host`, `socket.serving`), so each waits for what it depends on. To add a part (an
+    /// HTTP listener, the notification delivery): write a `Service` whose `run()` waits on the
+    /// dependency it needs (`await engine.host.valueOrStop()`, nil when slad stops first), serves
+    /// until `gracefulShutdown()`, then lets go; and insert it below at its place in the order:
+    /// after what it uses, before what must stop before it. A listener that takes requests goes
+    /// after the engine and before `manager`, which must stay last (the first to stop: STOPPING=1
+    /// before anything drains); the journal stays first (the last to stop: it writes out every line).
+    static func services(
+        _ options: DaemonOptions, notifier: NotifierReporter, hangups: UnixSignalsSequence,
+        stall: (@Sendable (EngineHost) -> Void)?, clock: any WallClock, logger: Logger
+    ) -> (services: [any Service], engine: EngineService) {
         let feed = RecordFeed()
-        if let journal = options.journal {
-            // Before the host: recovery delivers its late records at once.
-            feed.addSink { records in journal.submit(contentsOf: records.map(RecordJournal.entry)) }
-        }
-        let progress = RecoveryProgress()
-        let health = DaemonHealth(progress: progress)
-        let metrics = DaemonMetrics()
-        // Before recovery, so that /healthz says "recovering" while the log is applied.
-        let http = await MetricsListener.start(
-            configPath: options.configPath, metrics: metrics, health: health, logger: logger)
-        let extender = notifier.extendWhileProgressing(progress, by: recoveryExtension)
-        let host: EngineHost
-        do {
-            defer { extender?.cancel() }
-            host = try EngineHost(
-                configPath: options.configPath, stateDirectory: options.stateDirectory, feed: feed,
-                progress: progress, observer: metrics.observer, logger: logger)
-        } catch {
-            http.shutdown()
-            throw error
-        }
-        metrics.attach(host: host)
-        metrics.noteLoaded(configPath: options.configPath)
-        let writers = AccessPolicy.groupIDs(options.writerGroups)
-        let readers = AccessPolicy.groupIDs(options.readerGroups)
-        for missing in writers.missing + readers.missing {
-            logger.notice("group \(missing) does not exist; its members get no access")
-        }
-        let access = AccessPolicy(writerGroups: writers.ids, readerGroups: readers.ids)
-        let reloader = Reloader(host: host, notifier: notifier, logger: logger, metrics: metrics, http: http)
+        var services: [any Service] = []
         var journalCounts: (@Sendable () -> JournalWriter.Statistics)?
         if let journal = options.journal {
+            // Before the engine: recovery delivers its late records at once.
+            feed.addSink { records in journal.submit(contentsOf: records.map(RecordJournal.entry)) }
             journalCounts = { journal.statistics }
+            services.append(JournalService(writer: journal, logger: logger))
+        }
+        let metrics = DaemonMetrics()
+        let health = DaemonHealth()
+        let engine = EngineService(
+            options: options, feed: feed, notifier: notifier, clock: clock, observer: metrics.observer, logger: logger)
+        // Before the engine: it binds while the engine recovers (/healthz says so) and stops after it.
+        let http = MetricsListener(
+            configPath: options.configPath, metrics: metrics, health: health, engine: engine, logger: logger)
+        if let journal = options.journal {
             metrics.attach(journal: {
                 let counts = journal.statistics
                 return .init(written: counts.written, dropped: counts.dropped, failed: counts.failed)
             })
         }
-        let service = ControlService(
-            host: host, feed: feed, access: access, logger: logger, reload: { await reloader.reload(by: $0) },
-            journalCounts: journalCounts)
-        let server = VarlinkServer(service: service, logger: logger)
-        metrics.attach(varlinkConnections: { server.connectionCount })
-        if let fd = try ListenDescriptors.varlink() {
-            try await server.adopt(listeningDescriptor: fd)
-            logger.info("serving on the socket systemd passed (fd \(fd))")
-        } else {
-            let directory = (options.socketPath as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            try await server.bind(path: options.socketPath, mode: 0o660)
-            if let name = options.socketGroup {
-                guard let gid = AccessPolicy.groupIDs([name]).ids.first, chown(options.socketPath, uid_t.max, gid) == 0
-                else {
-                    throw RecoveryError(description: "cannot give \(options.socketPath) to group \(name)")
-                }
-            }
-            logger.info("serving on \(options.socketPath)")
-        }
-        host.start(watchdog: notifier.watchdog)
-        let signals = SignalHandlers(
-            reload: { Task { _ = await reloader.reload(by: "SIGHUP") } },
-            stop: { Task { await server.shutdown() } },
-            stall: testStall(host))
-        let status = await host.status()
-        logger.notice(
-            "ready: \(status.openTickets) open tickets, \(status.armedTimers) armed",
-            metadata: Lifecycle.metadata(SladMessageID.ready, ["SLAD_OPEN": "\(status.openTickets)"]))
-        // Recovered, timers armed, socket listening (clients queue in its backlog until run() accepts).
-        notifier.ready(status: statusLine(status))
-        health.ready()
-        let refresher = Task {
-            var seen: UInt64?
-            while !Task.isCancelled {
-                if let (status, changes) = await host.status(ifChangedSince: seen) {
-                    seen = changes
-                    notifier.status(statusLine(status))
-                }
-                try? await Task.sleep(for: statusRefresh)
-            }
-        }
-        try await server.run()
-        refresher.cancel()
-        signals.cancel()
-        health.stopping()
-        notifier.stopping()
-        logger.notice(
-            "stopping: committing what was accepted", metadata: Lifecycle.metadata(SladMessageID.shutdown))
-        host.stop()
-        http.shutdown()
-        logger.notice("stopped")
-        if let journal = options.journal {
-            let counts = journal.statistics
-            let last = counts.lastError.map { " (last: \($0))" } ?? ""
-            logger.info(
-                "journal: \(counts.written) entries written, \(counts.dropped) dropped (backlog full), \(counts.failed) refused\(last)")
-            // A journald that hangs must not hold the exit: what it has not taken by then is lost.
-            journal.flush(timeout: 2)
-        }
+        let reloader = Reloader(notifier: notifier, logger: logger, metrics: metrics, http: http)
+        let socket = ControlSocketService(
+            options: options, engine: engine, feed: feed, reloader: reloader, logger: logger,
+            journalCounts: journalCounts, metrics: metrics)
+        let hangup = HangupService(signals: hangups, engine: engine, reloader: reloader, logger: logger, stall: stall)
+        let manager = ServiceManagerLink(socket: socket, notifier: notifier, logger: logger)
+        services += [http, engine, socket, hangup, HealthService(health: health, socket: socket), manager] as [any Service]
+        return (services, engine)
     }
 
     /// The one-line STATUS=: "412 open, 3 breached, next due 14:05:00Z".
@@ -172,10 +160,10 @@ public enum Daemon {
     /// `SLAD_TEST_HOOKS=1` is in slad's environment, so neither a release build nor a production
     /// unit (whose environment the administrator writes) can be made to stall; sending the signal
     /// needs root or slad's own user anyway.
-    private static func testStall(_ host: EngineHost) -> (@Sendable () -> Void)? {
+    static func testStall() -> (@Sendable (EngineHost) -> Void)? {
         #if DEBUG
         if ProcessInfo.processInfo.environment["SLAD_TEST_HOOKS"] == "1" {
-            return { host.stallForTesting() }
+            return { $0.stallForTesting() }
         }
         #endif
         return nil
@@ -185,17 +173,12 @@ public enum Daemon {
 /// Reloads for SIGHUP and the Varlink Reload alike: RELOADING=1 before, READY=1 after, a catalogued
 /// journal entry either way.
 final class Reloader: Sendable {
-    let host: EngineHost
     let notifier: NotifierReporter
     let logger: Logger
     let metrics: DaemonMetrics?
     let http: MetricsListener?
 
-    init(
-        host: EngineHost, notifier: NotifierReporter, logger: Logger, metrics: DaemonMetrics? = nil,
-        http: MetricsListener? = nil
-    ) {
-        self.host = host
+    init(notifier: NotifierReporter, logger: Logger, metrics: DaemonMetrics? = nil, http: MetricsListener? = nil) {
         self.notifier = notifier
         self.logger = logger
         self.metrics = metrics
@@ -203,9 +186,9 @@ final class Reloader: Sendable {
     }
 
     /// - Parameter origin: who asked, for the log: "SIGHUP" or "uid 1000".
-    func reload(by origin: String) async -> ReloadOutcome {
+    func reload(_ host: EngineHost, by origin: String) async -> ReloadOutcome {
         notifier.reloading()
-        var outcome: ReloadOutcome
+        let outcome: ReloadOutcome
         // The listener's new addresses are bound first: one that cannot be refuses the reload whole.
         let rebind = await http?.prepareReload(configPath: host.configPath)
         if let rebind, !rebind.errors.isEmpty {
@@ -295,40 +278,10 @@ final class NotifierReporter: Sendable {
 }
 
 /// A counter shared between threads.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count: UInt64 = 0
+final class Counter: Sendable {
+    private let count = Atomic<UInt64>(0)
 
     /// Adds one and returns the new count.
-    func increment() -> UInt64 { lock.withLock { count += 1; return count } }
-    var value: UInt64 { lock.withLock { count } }
-}
-
-/// SIGHUP reloads; SIGTERM and SIGINT stop. Dispatch sources, so the handlers run as ordinary code.
-///
-/// `@unchecked Sendable`: the sources are set once in `init` and only cancelled afterwards, which
-/// Dispatch allows from any thread.
-final class SignalHandlers: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
-
-    init(
-        reload: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Void,
-        stall: (@Sendable () -> Void)? = nil
-    ) {
-        var sources: [DispatchSourceSignal] = []
-        var actions = [(SIGHUP, reload), (SIGTERM, stop), (SIGINT, stop)]
-        if let stall { actions.append((SIGUSR2, stall)) }
-        for (number, action) in actions {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: action)
-            source.activate()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-    }
+    func increment() -> UInt64 { count.add(1, ordering: .relaxed).newValue }
+    var value: UInt64 { count.load(ordering: .relaxed) }
 }

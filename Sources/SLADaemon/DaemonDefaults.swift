@@ -1,5 +1,5 @@
 import Foundation
-import SLAControl
+import SLAContract
 
 /// Where slad keeps things when not told: systemd's directories when it runs as a service, the
 /// usual system paths as root, and per-user paths otherwise, so the same command works for both.

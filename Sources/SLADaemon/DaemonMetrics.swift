@@ -13,12 +13,13 @@ public struct HostObserver: Sendable {
     public var timerLateness: @Sendable (Double) -> Void
     /// What became of a `Submit` batch (engine's queue or writer thread).
     public var submitted: @Sendable (SubmitOutcome) -> Void
-    /// A transaction of these units was committed in this many seconds (writer thread).
-    public var committed: @Sendable (Double, [CommitUnit]) -> Void
+    /// A transaction of these units was committed in this many seconds (writer thread); nil seconds:
+    /// recovery's own commit, counted but not timed.
+    public var committed: @Sendable (Double?, [CommitUnit]) -> Void
 
     public init(
         timerLateness: @escaping @Sendable (Double) -> Void, submitted: @escaping @Sendable (SubmitOutcome) -> Void,
-        committed: @escaping @Sendable (Double, [CommitUnit]) -> Void
+        committed: @escaping @Sendable (Double?, [CommitUnit]) -> Void
     ) {
         self.timerLateness = timerLateness
         self.submitted = submitted
@@ -44,7 +45,7 @@ public final class DaemonHealth: Sendable {
         switch phase.withLock({ $0 }) {
         case .ready: (200, "ready")
         case .recovering:
-            (503, "recovering: \(progress?.count ?? 0) logged entries applied so far")
+            (503, progress.map { "recovering: \($0.count) logged entries applied so far" } ?? "recovering the state")
         case .stopping: (503, "stopping: committing what was accepted")
         }
     }
@@ -101,6 +102,7 @@ public final class DaemonMetrics: Sendable {
                 case .accepted(let count): metrics.countSubmitted(events: count)
                 case .refused(_, let error): metrics.countRefused(error: Self.reason(error))
                 case .invalid: metrics.countRefused(error: "event_ahead_of_clock")
+                case .storageUnavailable: metrics.countRefused(error: "storage_unavailable")
                 }
             },
             committed: { [self] seconds, units in count(units, seconds: seconds) })
@@ -109,7 +111,7 @@ public final class DaemonMetrics: Sendable {
     /// The reasons `slad_submit_refused_total{error}` names.
     static let refusalReasons = [
         "unknown_ticket", "ticket_already_open", "unknown_priority", "unknown_impact_urgency", "no_agreement",
-        "invalid_line", "invalid_transition", "event_ahead_of_clock",
+        "invalid_line", "invalid_transition", "event_ahead_of_clock", "storage_unavailable",
     ]
 
     static func reason(_ error: EngineError) -> String {
@@ -126,7 +128,7 @@ public final class DaemonMetrics: Sendable {
 
     /// Counts one committed transaction's records (by kind and clock, breaches by agreement,
     /// escalations by target) and its duration and size.
-    func count(_ units: [CommitUnit], seconds: Double) {
+    func count(_ units: [CommitUnit], seconds: Double?) {
         var events = 0
         for unit in units {
             for entry in unit.log {
@@ -134,7 +136,7 @@ public final class DaemonMetrics: Sendable {
             }
             for stored in unit.records { count(stored.record) }
         }
-        metrics.observeCommit(seconds: seconds, events: events)
+        if let seconds { metrics.observeCommit(seconds: seconds, events: events) }
     }
 
     private func count(_ record: TimelineRecord) {

@@ -5,106 +5,7 @@ import SLAConfig
 import SLACore
 import SLAStore
 import SLAWire
-
-/// What became of a batch of events sent to the daemon.
-public enum SubmitOutcome: Sendable, Equatable {
-    /// Applied and committed: durable before this is returned.
-    case accepted(Int)
-    /// The engine refused event `index`; nothing of the batch was applied.
-    case refused(index: Int, error: EngineError)
-    /// Event `index` cannot be taken as it stands (its instant lies ahead of slad's clock).
-    case invalid(index: Int, message: String)
-}
-
-/// What became of a reload.
-public enum ReloadOutcome: Sendable, Equatable {
-    /// The new configuration runs the clocks from now on.
-    case applied(summary: String)
-    /// The file has not changed since it was loaded.
-    case unchanged(summary: String)
-    /// Nothing changed: each problem as `file:line:column: sentence`, or a sentence.
-    case refused([String])
-}
-
-/// The daemon's health at one instant, for `Status` and the service manager.
-public struct HostStatus: Sendable, Equatable {
-    public var configPath: String
-    public var configLoaded: Instant
-    public var started: Instant
-    public var openTickets: Int
-    public var armedTimers: Int
-    public var breaches: Int
-    public var nextDue: Instant?
-    /// How long after their due instant the timer's recent records were emitted, in seconds.
-    public var timerLateness: TimerLateness.Summary?
-}
-
-/// The last few thousand timer-fired records' lateness (emission minus due instant): what an
-/// operator asks of a timer, and what the benchmark reads.
-public struct TimerLateness: Sendable {
-    public struct Summary: Sendable, Equatable {
-        public var samples: Int
-        public var p50: Double
-        public var p99: Double
-        public var max: Double
-    }
-
-    private var samples: [Double] = []
-    private var next = 0
-    static let capacity = 10_000
-
-    mutating func add(_ seconds: Double) {
-        if samples.count < Self.capacity {
-            samples.append(seconds)
-        } else {
-            samples[next] = seconds
-            next = (next + 1) % Self.capacity
-        }
-    }
-
-    var summary: Summary? {
-        guard !samples.isEmpty else { return nil }
-        let sorted = samples.sorted()
-        func at(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))] }
-        return Summary(samples: sorted.count, p50: at(0.5), p99: at(0.99), max: sorted[sorted.count - 1])
-    }
-}
-
-/// A ticket as `GetTicket` shows it: the engine's snapshot and, per clock, its calendar's hours.
-public struct TicketView: Sendable, Equatable {
-    public var snapshot: TicketSnapshot
-    public var calendarHours: [String]
-}
-
-/// How far recovery has read the log: the service manager is asked for more time only while this moves.
-public final class RecoveryProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: UInt64 = 0
-
-    public init() {}
-
-    /// Log entries applied so far.
-    public var count: UInt64 { lock.withLock { entries } }
-
-    func advance() { lock.withLock { entries += 1 } }
-}
-
-/// The service manager's watchdog, pinged from the engine's timer loop.
-public struct EngineWatchdog: Sendable {
-    /// Time between pings: half of `WatchdogSec=`.
-    public var pingInterval: Duration
-    public var ping: @Sendable () -> Void
-
-    public init(pingInterval: Duration, ping: @escaping @Sendable () -> Void) {
-        self.pingInterval = pingInterval
-        self.ping = ping
-    }
-}
-
-/// Why the daemon cannot start on its state.
-public struct RecoveryError: Error, CustomStringConvertible {
-    public var description: String
-}
+import Synchronization
 
 /// The SLA engine at work: one serial queue owns the ``SLAMachine``, one Dispatch timer wakes it for
 /// the earliest deadline, and every step the engine takes is committed to the store before anyone is
@@ -165,8 +66,21 @@ public final class EngineHost: @unchecked Sendable {
     /// Runs the passes, off the engine's queue: a pass waits for the store's writer like a commit.
     private let maintenance = DispatchQueue(label: "io.slad.maintenance", qos: .utility)
 
+    /// What this host does when the store fails; see ``init(configPath:stateDirectory:clock:feed:progress:logger:storeFailed:)``.
+    private let storeFailed: (@Sendable (StoreError) -> Void)?
+    /// The first commit that failed: from then on nothing is applied or fired, as the engine is ahead
+    /// of the disk. Set on the store's writer thread, read on `queue`.
+    private let failure = Mutex<StoreError?>(nil)
+    /// ``stop()`` has run: the store is closed.
+    private let stopped = Atomic<Bool>(false)
+
     /// Opens the state, applies the log again, fires what fell due while slad was down, and takes the
     /// configuration file into use (logging it when it changed).
+    ///
+    /// - Parameter storeFailed: called once, on the store's writer thread, when a commit fails, after
+    ///   the critical log line that explains it: the owner stops slad, which then recovers from what
+    ///   is durable rather than serve a state it could lose. Until then batches are answered
+    ///   ``SubmitOutcome/storageUnavailable(reason:)``.
     public init(
         configPath: String,
         stateDirectory: String,
@@ -174,163 +88,38 @@ public final class EngineHost: @unchecked Sendable {
         feed: RecordFeed = RecordFeed(),
         progress: RecoveryProgress? = nil,
         observer: HostObserver? = nil,
-        logger: Logger
+        logger: Logger,
+        storeFailed: (@Sendable (StoreError) -> Void)? = nil
     ) throws {
+        let store = try StateStore(directory: stateDirectory)
+        let recovered = try RecoveredEngine.recover(
+            configPath: configPath, store: store, clock: clock, progress: progress, logger: logger)
         self.configPath = configPath
+        self.store = store
         self.clock = clock
         self.logger = logger
         self.feed = feed
         self.observer = observer
-        let fileText = try Self.readConfig(configPath)
-        let fileConfiguration: Configuration
-        switch ConfigLoader.parse(yaml: fileText, file: configPath) {
-        case .success(let loaded): fileConfiguration = loaded
-        case .failure(let errors): throw errors
-        }
-        store = try StateStore(directory: stateDirectory)
-
-        let forgotten = try store.forgetClosedTickets()
-        if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
-        let replayStarted = ContinuousClock.now
-        let recovered = try Self.recover(store: store, progress: progress, logger: logger)
-        let replayTook = ContinuousClock.now - replayStarted
-        let now = clock.now()
-        started = now
-        lastForget = now
-        var firedThrough = recovered.firedThrough
-        var appliedFrom = recovered.appliedFrom
-        var unit = CommitUnit(log: [], records: [], firedThrough: nil)
-        var records: [TimelineRecord] = []
-        var machine: SLAMachine
-        if var recoveredMachine = recovered.machine {
-            if now > firedThrough {
-                recoveredMachine.fire(through: now, records: &records)
-                unit.records += records.map { StoredRecord(record: $0, late: true) }
-                unit.firedThrough = now
-                firedThrough = now
-                appliedFrom = max(appliedFrom, now + 1)
-            }
-            let summary =
-                "recovered \(recoveredMachine.engine.openTicketCount) open tickets from \(recovered.entries) logged "
-                + "entries in \(replayTook); \(records.count) late record(s)"
-            logger.log(
-                level: records.isEmpty ? .info : .warning,
-                "\(summary)",
-                metadata: Lifecycle.metadata(
-                    SladMessageID.recovery,
-                    ["SLAD_LATE_RECORDS": "\(records.count)", "SLAD_OPEN": "\(recoveredMachine.engine.openTicketCount)"]))
-            records.removeAll()
-            machine = recoveredMachine
-            if recovered.configText != fileText || recovered.configPath != configPath {
-                let at = max(appliedFrom, now)
-                do {
-                    try machine.reconfigure(fileConfiguration, at: at, records: &records)
-                    unit.log.append(.configuration(ConfigurationChange(seq: 0, at: at, path: configPath, text: fileText)))
-                    unit.records += records.map { StoredRecord(record: $0, late: false) }
-                    appliedFrom = at
-                    configText = fileText
-                } catch {
-                    // The file names agreements open tickets still need: keep the configuration they run on.
-                    logger.error(
-                        "\(configPath) cannot take over the open tickets; running on the configuration in the state",
-                        metadata: ["problems": "\(error.problems)"])
-                    configText = recovered.configText ?? fileText
-                }
-            } else {
-                configText = fileText
-            }
-        } else {
-            machine = SLAMachine(configuration: fileConfiguration)
-            let at = max(appliedFrom, now)
-            unit.log.append(.configuration(ConfigurationChange(seq: 0, at: at, path: configPath, text: fileText)))
-            appliedFrom = at
-            configText = fileText
-        }
-        if !unit.log.isEmpty || !unit.records.isEmpty || unit.firedThrough != nil {
-            let began = ContinuousClock.now
-            try store.commit([unit])
-            observer?.committed(Self.seconds(ContinuousClock.now - began), [unit])
-        }
-        self.machine = machine
-        self.firedThrough = firedThrough
-        self.appliedFrom = appliedFrom
-        self.configLoaded = now
+        self.storeFailed = storeFailed
+        machine = recovered.machine
+        firedThrough = recovered.firedThrough
+        appliedFrom = recovered.appliedFrom
+        configText = recovered.configText
+        started = recovered.now
+        configLoaded = recovered.now
+        lastForget = recovered.now
         var timing: (@Sendable (Duration, [CommitUnit]) -> Void)?
         if let observer {
             timing = { duration, units in observer.committed(Self.seconds(duration), units) }
         }
         committer = GroupCommitter(store: store, timing: timing) { [feed] units in feed.publish(units) }
+        let unit = recovered.committed
+        observer?.committed(nil, [unit])
         if !unit.records.isEmpty {
             let priorities = feed.hasSinks ? Self.priorities(of: unit.records, in: machine) : [:]
             feed.deliver(Self.published(unit.records, priorities))
             feed.publish([unit])
         }
-    }
-
-    private static func readConfig(_ path: String) throws -> String {
-        switch ConfigLoader.load(path: path) {
-        case .failure(let errors): throw errors
-        case .success:
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw RecoveryError(description: "\(path): the configuration file cannot be read")
-            }
-            return String(decoding: data, as: UTF8.self)
-        }
-    }
-
-    private struct Recovered {
-        var machine: SLAMachine?
-        var firedThrough = Instant(secondsSince1970: 0)
-        var appliedFrom = Instant(secondsSince1970: 0)
-        var configText: String?
-        var configPath: String?
-        var entries = 0
-    }
-
-    /// The engine as the log leaves it, with every deadline up to the last committed firing fired.
-    private static func recover(store: StateStore, progress: RecoveryProgress?, logger: Logger) throws -> Recovered {
-        var recovered = Recovered()
-        var discard: [TimelineRecord] = []
-        try store.readLog { entry in
-            switch entry {
-            case .configuration(let change):
-                let configuration: Configuration
-                switch ConfigLoader.parse(yaml: change.text, file: change.path) {
-                case .success(let loaded): configuration = loaded
-                case .failure(let errors):
-                    throw RecoveryError(
-                        description: "the configuration logged at \(change.at) no longer loads:\n\(errors)")
-                }
-                if recovered.machine == nil {
-                    recovered.machine = SLAMachine(configuration: configuration)
-                } else {
-                    try recovered.machine!.reconfigure(configuration, at: change.at, records: &discard)
-                }
-                recovered.configText = change.text
-                recovered.configPath = change.path
-                recovered.appliedFrom = max(recovered.appliedFrom, change.at)
-            case .event(let stored):
-                guard recovered.machine != nil else {
-                    throw RecoveryError(description: "the state's log starts with an event, not a configuration")
-                }
-                do {
-                    try recovered.machine!.apply(stored.event, at: stored.at, records: &discard)
-                } catch {
-                    // Accepted once, so refused now only if the log was tampered with: say so and go on.
-                    logger.error("logged event \(stored.seq) no longer applies: \(error)")
-                }
-                recovered.appliedFrom = max(recovered.appliedFrom, stored.at)
-            }
-            discard.removeAll(keepingCapacity: true)
-            recovered.entries += 1
-            progress?.advance()
-        }
-        if let firedThrough = try store.firedThrough(), recovered.machine != nil {
-            recovered.machine!.fire(through: firedThrough, records: &discard)
-            recovered.firedThrough = firedThrough
-            recovered.appliedFrom = max(recovered.appliedFrom, firedThrough + 1)
-        }
-        return recovered
     }
 
     // MARK: - Running
@@ -368,18 +157,36 @@ public final class EngineHost: @unchecked Sendable {
         watchdog.ping()
     }
 
-    /// Stops the timer and waits until everything accepted is committed.
+    /// Stops the timer, commits everything accepted, waits for a pass over closed tickets that is
+    /// under way, and closes the store. Runs once; later calls return at once. Batches that arrive
+    /// afterwards are answered ``SubmitOutcome/storageUnavailable(reason:)``.
     public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         queue.sync {
             timer?.cancel()
             timer = nil
         }
-        committer.drain()
+        committer.close()
+        maintenance.sync {}
+        do {
+            try store.close()
+        } catch {
+            logger.error("cannot close the state cleanly: \(error)")
+        }
+    }
+
+    /// Why nothing more is applied: the store failed, or the host stopped; nil while it runs.
+    private var unavailability: String? {
+        if let error = failure.withLock({ $0 }) { return "the state cannot be written: \(error)" }
+        if stopped.load(ordering: .acquiring) { return "slad is stopping" }
+        return nil
     }
 
     /// Fires every deadline due by now and arms the timer for the next. On `queue`.
     private func fireDue() {
         changes &+= 1
+        // Firing would commit records the store can no longer take.
+        guard unavailability == nil else { return }
         let now = clock.now()
         if now > firedThrough {
             var records: [TimelineRecord] = []
@@ -430,31 +237,34 @@ public final class EngineHost: @unchecked Sendable {
     /// Points the timer at the earliest deadline, or wakes it within ``longestSleep`` to notice clock jumps.
     private func armTimer() {
         guard let timer else { return }
-        let now = clock.now()
-        var wake = now + Self.longestSleep
-        if let next = machine.nextDeadline() { wake = min(wake, max(next, now)) }
-        if let armed = timerInstant, armed <= wake { return }
+        guard
+            let wake = TimerSchedule.deadlineWake(
+                now: clock.now(), nextDeadline: machine.nextDeadline(), armed: timerInstant,
+                longestSleep: Self.longestSleep)
+        else { return }
         timerInstant = wake
+        var pingAt: DispatchTime?
+        var toPing: Int64?
         if let watchdog {
-            // The next ping is due before the deadline: wake for it on the monotonic clock (a wall
-            // clock set back must not starve the watchdog), and re-arm from the handler.
-            let pingAt = (lastPing ?? .now()) + .nanoseconds(Int(Self.nanoseconds(watchdog.pingInterval)))
-            var realtime = timespec()
-            clock_gettime(CLOCK_REALTIME, &realtime)
-            let toDeadline = (wake.secondsSince1970 - Int64(realtime.tv_sec)) * 1_000_000_000 - Int64(realtime.tv_nsec)
-            let toPing = Int64(bitPattern: pingAt.uptimeNanoseconds &- DispatchTime.now().uptimeNanoseconds)
-            if toPing < toDeadline {
-                timer.schedule(deadline: pingAt, leeway: .nanoseconds(0))
-                return
-            }
+            let at = (lastPing ?? .now()) + .nanoseconds(Int(Self.nanoseconds(watchdog.pingInterval)))
+            pingAt = at
+            toPing = Int64(bitPattern: at.uptimeNanoseconds &- DispatchTime.now().uptimeNanoseconds)
         }
-        timer.schedule(
-            wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: Int(wake.secondsSince1970), tv_nsec: 0)),
-            leeway: .nanoseconds(0))
+        var realtime = timespec()
+        clock_gettime(CLOCK_REALTIME, &realtime)
+        let realtimeNanoseconds = Int64(realtime.tv_sec) * 1_000_000_000 + Int64(realtime.tv_nsec)
+        switch TimerSchedule.wake(for: wake, realtimeNanoseconds: realtimeNanoseconds, nanosecondsToPing: toPing) {
+        case .ping:
+            // The handler pings and re-arms for the deadline.
+            timer.schedule(deadline: pingAt!, leeway: .nanoseconds(0))
+        case .wallClock(let instant):
+            timer.schedule(
+                wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: Int(instant.secondsSince1970), tv_nsec: 0)),
+                leeway: .nanoseconds(0))
+        }
     }
 
-    /// Commits a unit; a store that fails leaves the engine ahead of the disk, so slad stops and
-    /// recovers from what is durable rather than serve a state it could lose.
+    /// Commits a unit; a store that fails leaves the engine ahead of the disk (see ``storeFailed``).
     ///
     /// When a sink (the journal) takes records, each record goes with its ticket's priority level,
     /// looked up here on the queue: `TimelineRecord` carries no priority (the engine's hot path and
@@ -469,15 +279,32 @@ public final class EngineHost: @unchecked Sendable {
         let published =
             unit.records.isEmpty || !feed.hasSinks
             ? [] : Self.published(unit.records, Self.priorities(of: unit.records, in: machine, before: before))
-        committer.submit(unit) { [logger, feed] result in
+        committer.submit(unit) { [self] result in
             if case .failure(let error) = result {
-                logger.critical("cannot commit to the state: \(error); stopping so that a restart recovers")
-                exit(EXIT_FAILURE)
+                commitFailed(error)
+            } else {
+                // Completions run on the committer thread in commit order, before watchers are told.
+                feed.deliver(published)
             }
-            // Completions run on the committer thread in commit order, before watchers are told.
-            feed.deliver(published)
             then(result)
         }
+    }
+
+    /// The one place a failed commit is judged, on the store's writer thread. Every failure that
+    /// reaches here stops slad: the engine is ahead of the disk, and a restart recovers from what is
+    /// durable. A failure slad can ride out (a full disk: answer the batch, stay up) is to be told
+    /// apart here, before the failure is recorded, and answered without `storeFailed`.
+    private func commitFailed(_ error: StoreError) {
+        let first = failure.withLock { failure -> Bool in
+            guard failure == nil else { return false }
+            failure = error
+            return true
+        }
+        guard first else { return }
+        logger.critical(
+            "cannot commit to the state: \(error); stopping so that a restart recovers",
+            metadata: Lifecycle.metadata(SladMessageID.storeFailed, ["SLAD_ERROR": "\(error)"]))
+        storeFailed?(error)
     }
 
     /// Each record's ticket's priority level, as the engine has it now (else as `before` had it).
@@ -518,12 +345,16 @@ public final class EngineHost: @unchecked Sendable {
         _ events: [TimedEvent], actor: UInt32, completion: @escaping @Sendable (SubmitOutcome) -> Void
     ) {
         guard !events.isEmpty else { return completion(.accepted(0)) }
-        guard let observer else { return queue.async { self.apply(events, actor: actor, reply: completion) } }
-        queue.async {
-            self.apply(events, actor: actor) { outcome in
+        var reply = completion
+        if let observer {
+            reply = { outcome in
                 observer.submitted(outcome)
                 completion(outcome)
             }
+        }
+        queue.async { [reply] in
+            if let reason = self.unavailability { return reply(.storageUnavailable(reason: reason)) }
+            self.apply(events, actor: actor, reply: reply)
         }
     }
 
@@ -571,8 +402,11 @@ public final class EngineHost: @unchecked Sendable {
             LogEntry.event(
                 StoredEvent(seq: 0, at: at, requestedAt: event.at, received: now, actor: actor, event: event.event))
         }
-        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1), before: before) { _ in
-            reply(.accepted(events.count))
+        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1), before: before) { result in
+            switch result {
+            case .success: reply(.accepted(events.count))
+            case .failure(let error): reply(.storageUnavailable(reason: "the state cannot be written: \(error)"))
+            }
         }
         armTimer()
     }
@@ -583,7 +417,7 @@ public final class EngineHost: @unchecked Sendable {
         let text: String
         let configuration: Configuration
         do {
-            text = try Self.readConfig(path)
+            text = try RecoveredEngine.readConfig(path)
             switch ConfigLoader.parse(yaml: text, file: path) {
             case .success(let loaded): configuration = loaded
             case .failure(let errors): return .refused(errors.diagnostics.map(\.description))
@@ -598,6 +432,10 @@ public final class EngineHost: @unchecked Sendable {
             queue.async { [self] in
                 guard text != configText else {
                     continuation.resume(returning: .unchanged(summary: summary))
+                    return
+                }
+                if let reason = unavailability {
+                    continuation.resume(returning: .refused([reason]))
                     return
                 }
                 let at = max(appliedFrom, clock.now())
@@ -617,7 +455,12 @@ public final class EngineHost: @unchecked Sendable {
                 let unit = CommitUnit(
                     log: [.configuration(ConfigurationChange(seq: 0, at: at, path: path, text: text))],
                     records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: at - 1)
-                commit(unit) { _ in continuation.resume(returning: .applied(summary: summary)) }
+                commit(unit) { result in
+                    switch result {
+                    case .success: continuation.resume(returning: .applied(summary: summary))
+                    case .failure(let error): continuation.resume(returning: .refused(["the state cannot be written: \(error)"]))
+                    }
+                }
                 timerInstant = nil
                 armTimer()
             }

@@ -22,6 +22,7 @@ public enum SladMessageID {
     public static let reloadApplied = "0e7c6d1256a745769d8572612dc221ef"
     public static let reloadRefused = "0342939fe63a4d6fa000a963cdfe679e"
     public static let shutdown = "0a99c4d7b06d47a38c4b968a5c321b47"
+    public static let storeFailed = "4821a4aa28844fdda16dcbba680a6331"
 }
 
 /// Timeline records as structured journal entries, so that `journalctl SLAD_TICKET=INC-1` is the

@@ -3,6 +3,7 @@ import Logging
 import SLAConfig
 import SLAHTTP
 import SLASystemd
+import ServiceLifecycle
 import Synchronization
 
 /// The HTTP listener as the daemon runs it: on the addresses of `http.listen`, and on the socket
@@ -12,43 +13,58 @@ import Synchronization
 /// column of the address) and slad goes on without it: the clocks, the journal and the control socket
 /// do not depend on the listener. At reload, new addresses are bound before the new configuration is
 /// applied, and one that cannot be bound refuses the reload whole.
-public final class MetricsListener: Sendable {
+///
+/// A `Service` of the daemon's group, placed before the engine: it binds at once, so `/healthz`
+/// answers 503 while the engine recovers, and it stops after the engine, answering 503 while slad
+/// commits what was accepted.
+public final class MetricsListener: Service, CustomStringConvertible {
     public let listener: HTTPListener
-    private let inherited: HTTPEndpoint?
+    private let configPath: String
+    private let metrics: DaemonMetrics
+    private let logger: Logger
+    private let engine: EngineService?
+    private let inherited = Mutex<HTTPEndpoint?>(nil)
     /// The `http.listen` addresses in force.
     private let configured = Mutex<[HTTPSettings.Address]>([])
-    private let serving = Mutex<Task<Void, Never>?>(nil)
 
-    init(listener: HTTPListener, inherited: HTTPEndpoint?) {
-        self.listener = listener
-        self.inherited = inherited
+    public var description: String { "HTTP listener" }
+
+    init(configPath: String, metrics: DaemonMetrics, health: DaemonHealth, engine: EngineService?, logger: Logger) {
+        self.configPath = configPath
+        self.metrics = metrics
+        self.logger = logger
+        self.engine = engine
+        listener = HTTPListener(logger: logger, handler: DaemonHTTP.handler(metrics: metrics, health: health))
     }
 
-    /// Makes the listener, binds what the configuration file and systemd name, and serves.
-    public static func start(
-        configPath: String, metrics: DaemonMetrics, health: DaemonHealth, logger: Logger
-    ) async -> MetricsListener {
-        var inherited: HTTPEndpoint?
+    /// Binds what the configuration file and systemd name, serves until the stop, and gives the
+    /// metrics the engine once it runs.
+    public func run() async throws {
+        await bindAtStart()
+        let attach = Task { [engine, metrics, configPath] in
+            guard let host = await engine?.host.valueOrStop() else { return }
+            metrics.attach(host: host)
+            metrics.noteLoaded(configPath: configPath)
+        }
+        defer { attach.cancel() }
+        try await listener.run()
+    }
+
+    /// Binds the addresses of the file and the socket systemd passed; a failure is logged at its
+    /// place in the file, and slad goes on without that address.
+    func bindAtStart() async {
         do {
-            if let fd = try ListenDescriptors.http() { inherited = .inherited(fd: fd) }
+            if let fd = try ListenDescriptors.http() { inherited.withLock { $0 = .inherited(fd: fd) } }
         } catch {
             logger.error("the socket named http that systemd passed cannot be used: \(error)")
         }
-        let listener = HTTPListener(logger: logger, handler: DaemonHTTP.handler(metrics: metrics, health: health))
-        let running = MetricsListener(listener: listener, inherited: inherited)
-        // A configuration with errors is reported by the engine host, which refuses to start on it.
-        let addresses = (try? settings(configPath).get())?.listen ?? []
-        let failures = await listener.listen(on: running.endpoints(addresses))
-        running.configured.withLock { $0 = addresses }
+        // A configuration with errors is reported by the engine, which refuses to start on it.
+        let addresses = (try? Self.settings(configPath).get())?.listen ?? []
+        let failures = await listener.listen(on: endpoints(addresses))
+        configured.withLock { $0 = addresses }
         for failure in failures {
-            logger.error("\(describe(failure, addresses, configPath)); slad serves without it")
+            logger.error("\(Self.describe(failure, addresses, configPath)); slad serves without it")
         }
-        running.serving.withLock { serving in
-            serving = Task {
-                do { try await listener.run() } catch { logger.error("the HTTP listener stopped: \(error)") }
-            }
-        }
-        return running
     }
 
     /// What a reload does to the listener, decided before the configuration is applied.
@@ -81,13 +97,8 @@ public final class MetricsListener: Sendable {
         }
     }
 
-    /// Stops accepting and lets the requests in progress finish.
-    public func shutdown() {
-        listener.shutdown()
-    }
-
     private func endpoints(_ addresses: [HTTPSettings.Address]) -> [HTTPEndpoint] {
-        addresses.map { HTTPEndpoint.address(host: $0.host, port: $0.port) } + (inherited.map { [$0] } ?? [])
+        addresses.map { HTTPEndpoint.address(host: $0.host, port: $0.port) } + (inherited.withLock { $0 }.map { [$0] } ?? [])
     }
 
     private static func settings(_ configPath: String) -> Result<HTTPSettings?, ConfigErrors> {
@@ -104,5 +115,22 @@ public final class MetricsListener: Sendable {
             file: file, line: address.line, column: address.column,
             message: "cannot listen on \(address.text): \(failure.reason)"
         ).description
+    }
+}
+
+/// `/healthz`'s view of the group: ready once the control socket serves, stopping from the first
+/// moment of a stop. Just before the service manager's link, so it is among the first to stop.
+struct HealthService: Service, CustomStringConvertible {
+    let health: DaemonHealth
+    let socket: ControlSocketService
+
+    var description: String { "health" }
+
+    func run() async throws {
+        if await socket.serving.valueOrStop() != nil {
+            health.ready()
+            try? await gracefulShutdown()
+        }
+        health.stopping()
     }
 }

@@ -324,17 +324,43 @@ public final class StateStore: Sendable {
     }
 
     /// The ticket's timeline records in the replay format, oldest first: with `limit`, the latest
-    /// `limit` of them, which is what a person looking at a long-running ticket wants.
-    public func timeline(ticket: String, limit: Int?) throws(StoreError) -> [String] {
+    /// `limit` of them, which is what a person looking at a long-running ticket wants; `skip` leaves
+    /// out that many of the newest first (the next older page).
+    public func timeline(ticket: String, limit: Int?, skip: Int = 0) throws(StoreError) -> [String] {
+        do {
+            let head = try latestSeq(of: ticket)
+            let skip = max(0, skip)
+            let wanted = limit.map { max(0, $0) + skip }
+            return try pool.read { db in
+                // A row holds one record or more, so `wanted` rows hold at least `wanted` records.
+                let statement = try db.cachedStatement(sql: Self.timelineQuery)
+                statement.setUncheckedArguments([head, ticket, Self.sqlLimit(wanted)])
+                var lines = try String.fetchAll(statement).flatMap { $0.split(separator: "\n").map(String.init) }
+                if let wanted, lines.count > wanted { lines = Array(lines.suffix(wanted)) }
+                return Array(lines.dropLast(skip))
+            }
+        } catch {
+            throw StoreError.converting(error, path: path)
+        }
+    }
+
+    /// How many events of the ticket the log holds and how many timeline records: what ``events(ticket:limit:skip:)``
+    /// and ``timeline(ticket:limit:skip:)`` return without a limit.
+    public func historySize(ticket: String) throws(StoreError) -> (events: Int, records: Int) {
         do {
             let head = try latestSeq(of: ticket)
             return try pool.read { db in
-                // A row holds one record or more, so `limit` rows hold at least `limit` records.
-                let statement = try db.cachedStatement(sql: Self.timelineQuery)
-                statement.setUncheckedArguments([head, ticket, Self.sqlLimit(limit)])
-                let lines = try String.fetchAll(statement).flatMap { $0.split(separator: "\n").map(String.init) }
-                guard let limit, lines.count > limit else { return lines }
-                return Array(lines.suffix(max(0, limit)))
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        \(Self.chain)
+                        SELECT (SELECT count(*) FROM chain),
+                            (SELECT coalesce(sum(1 + length(json) - length(replace(json, char(10), ''))), 0) FROM (
+                                SELECT json FROM record WHERE event IN (SELECT seq FROM chain)
+                                UNION ALL
+                                SELECT json FROM record WHERE event IS NULL AND ticket = ?2))
+                        """, arguments: [head, ticket])
+                return (try row?.decode(Int.self, atIndex: 0) ?? 0, try row?.decode(Int.self, atIndex: 1) ?? 0)
             }
         } catch {
             throw StoreError.converting(error, path: path)
@@ -364,22 +390,24 @@ public final class StateStore: Sendable {
         ORDER BY seq
         """
 
-    /// The ticket's events: the latest ?3 of ``chain``, oldest first.
+    /// The ticket's events: the latest ?3 of ``chain`` after the newest ?4, oldest first.
     static let eventsQuery = """
         \(chain)
         SELECT * FROM (
-            SELECT \(EventRow.columns) FROM event WHERE seq IN (SELECT seq FROM chain) ORDER BY seq DESC LIMIT ?3)
+            SELECT \(EventRow.columns) FROM event WHERE seq IN (SELECT seq FROM chain) ORDER BY seq DESC
+            LIMIT ?3 OFFSET ?4)
         ORDER BY seq
         """
 
-    /// The ticket's events, oldest first: with `limit`, the latest `limit` of them.
-    public func events(ticket: String, limit: Int?) throws(StoreError) -> [StoredEvent] {
+    /// The ticket's events, oldest first: with `limit`, the latest `limit` of them; `skip` leaves out
+    /// that many of the newest first (the next older page).
+    public func events(ticket: String, limit: Int?, skip: Int = 0) throws(StoreError) -> [StoredEvent] {
         let path = self.path
         do {
             guard let head = try latestSeq(of: ticket) else { return [] }
             return try pool.read { db in
                 let statement = try db.cachedStatement(sql: Self.eventsQuery)
-                statement.setUncheckedArguments([head, ticket, Self.sqlLimit(limit)])
+                statement.setUncheckedArguments([head, ticket, Self.sqlLimit(limit), Int64(max(0, skip))])
                 var events: [StoredEvent] = []
                 try EventRow.forEach(in: statement, path: path) { events.append($0) }
                 return events

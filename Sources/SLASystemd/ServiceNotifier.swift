@@ -11,11 +11,21 @@ public struct ServiceNotifier: Sendable {
     public let isActive: Bool
     /// The watchdog interval systemd expects pings within, when it set one for this process.
     public let watchdogInterval: Duration?
+    /// Where notifications go instead of `$NOTIFY_SOCKET`, for tests of what is sent when.
+    private let sender: (@Sendable (String) throws(SystemdError) -> Void)?
+
+    /// Sends every notification to `sender` (tests): a manager that listens, without a watchdog.
+    public init(sender: @escaping @Sendable (String) throws(SystemdError) -> Void) {
+        isActive = true
+        watchdogInterval = nil
+        self.sender = sender
+    }
 
     /// Reads `$NOTIFY_SOCKET` and, through `sd_watchdog_enabled`, `$WATCHDOG_USEC`/`$WATCHDOG_PID`.
     /// A malformed watchdog setting is thrown with its errno rather than ignored.
     public init() throws(SystemdError) {
         isActive = getenv("NOTIFY_SOCKET") != nil
+        sender = nil
         var usec: UInt64 = 0
         let enabled = sd_watchdog_enabled(0, &usec)
         if enabled < 0 { throw SystemdError(call: "sd_watchdog_enabled", returned: enabled, context: "WATCHDOG_USEC") }
@@ -25,6 +35,7 @@ public struct ServiceNotifier: Sendable {
     /// Sends `state` (newline-separated `KEY=value` assignments). Nothing when no manager listens.
     public func notify(_ state: String) throws(SystemdError) {
         guard isActive else { return }
+        if let sender { return try sender(state) }
         let result = sd_notify(0, state)
         if result < 0 { throw SystemdError(call: "sd_notify", returned: result, context: state) }
     }

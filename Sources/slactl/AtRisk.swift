@@ -1,4 +1,5 @@
 import ArgumentParser
+import SLAContract
 import SLAControl
 
 /// `slactl at-risk --within 1h`: tickets about to breach.
@@ -16,14 +17,15 @@ struct AtRiskCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        guard DurationFormat.parse(within) != nil else {
+        guard case .success = ServiceDuration.parse(within) else {
             throw ValidationError("--within needs a duration like 45m, 1h or 1h30m (no days), not \(within).")
         }
     }
 
     func run() throws {
         try TicketQuery.run(
-            TicketFilter(within: within, line: filter.line, agreement: filter.agreement), filter, options,
+            SlaInterface.Filter(dueWithin: try? ServiceDuration.parse(within).get(), line: filter.line, agreement: filter.agreement),
+            filter, options,
             empty: "No ticket is due within \(within).")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SLAContract
 import SLAControl
 
 /// `slactl breaches`: tickets with a breached clock.
@@ -13,7 +14,7 @@ struct BreachesCommand: ParsableCommand {
 
     func run() throws {
         try TicketQuery.run(
-            TicketFilter(breached: true, line: filter.line, agreement: filter.agreement), filter, options,
+            SlaInterface.Filter(breached: true, line: filter.line, agreement: filter.agreement), filter, options,
             empty: "No breached tickets.")
     }
 }

@@ -13,7 +13,7 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         try Invocation.run(options) { control, output in
-            output.reply(try control.checkConfig()) { JSONFields.string($0, "summary") ?? "the configuration is valid" }
+            output.reply(try control.checkConfig()) { $0.summary }
         }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import SLAContract
 import SLAControl
+import SLAJSON
 
 /// What every command's `run()` does around its call: connect, print, turn errors into sentences and exit statuses.
 enum Invocation {
@@ -19,8 +21,7 @@ enum Invocation {
     /// Submits one event and says what happened (with --json: the reply, `{"accepted":1}`).
     static func submit(_ event: ControlEvent, _ options: GlobalOptions) throws {
         try run(options) { control, output in
-            let reply = try control.submit(event)
-            output.reply(reply) { _ in event.summary }
+            output.reply(try control.submit(event)) { _ in event.summary }
         }
     }
 }
@@ -30,18 +31,29 @@ enum Invocation {
 struct Output {
     let json: Bool
 
-    /// The reply as one line of JSON with --json, else what `people` makes of it.
-    func reply(_ parameters: [String: Any], people: ([String: Any]) -> String) {
-        line(json ? JSONText.line(parameters) : people(parameters))
+    /// The reply's parameters as one line of JSON with --json (keys sorted, exactly what slad sent),
+    /// else what `people` makes of the typed reply.
+    func reply<Value>(_ reply: ControlReply<Value>, people: (Value) -> String) {
+        if json {
+            line(JSONValue.object(reply.parameters).encodedString())
+        } else {
+            text(people(reply.value))
+        }
     }
 
-    /// Writes `text` and a newline to standard output.
+    /// Writes text for people and a newline to standard output; control characters that a formatter
+    /// let through are escaped here, the newlines between lines kept.
+    func text(_ text: String) {
+        line(TerminalText.escapedLines(text))
+    }
+
+    /// Writes `text` and a newline to standard output as it is (JSON, or text already made safe).
     func line(_ text: String) {
         try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
     }
 
-    /// Writes `slactl: sentence` to standard error.
+    /// Writes `slactl: sentence` to standard error, its control characters escaped (newlines kept).
     static func error(_ sentence: String) {
-        try? FileHandle.standardError.write(contentsOf: Data("slactl: \(sentence)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("slactl: \(TerminalText.escapedLines(sentence))\n".utf8))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SLAContract
 import SLAControl
 
 /// `slactl list`: open tickets, most urgent first.
@@ -13,13 +14,14 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         try TicketQuery.run(
-            TicketFilter(line: filter.line, agreement: filter.agreement), filter, options, empty: "No open tickets.")
+            SlaInterface.Filter(line: filter.line, agreement: filter.agreement), filter, options,
+            empty: "No open tickets.")
     }
 }
 
 /// The call and table behind list, breaches and at-risk.
 enum TicketQuery {
-    static func run(_ tickets: TicketFilter, _ filter: ListOptions, _ options: GlobalOptions, empty: String) throws {
+    static func run(_ tickets: SlaInterface.Filter, _ filter: ListOptions, _ options: GlobalOptions, empty: String) throws {
         try Invocation.run(options) { control, output in
             output.reply(try control.tickets(tickets, limit: filter.limit)) { reply in
                 TicketListing.render(reply, instants: InstantFormat(), empty: empty)

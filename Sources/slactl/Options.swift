@@ -1,4 +1,5 @@
 import ArgumentParser
+import SLAContract
 import SLAControl
 
 /// The options every command takes: where slad is, and whether to print JSON.

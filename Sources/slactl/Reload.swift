@@ -13,7 +13,7 @@ struct ReloadCommand: ParsableCommand {
 
     func run() throws {
         try Invocation.run(options) { control, output in
-            output.reply(try control.reload()) { JSONFields.string($0, "summary") ?? "reloaded" }
+            output.reply(try control.reload()) { $0.summary }
         }
     }
 }

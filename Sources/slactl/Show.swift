@@ -11,7 +11,8 @@ struct ShowCommand: ParsableCommand {
             (counted service time against the target, remaining, due); one sentence per clock on why it is due \
             when it is (the counted time and the calendar's service hours); the spans it waited; and its events \
             and timeline records (due, warnings, breaches, escalations, late firings) in order. Instants are \
-            shown in the local time zone (TZ). With --json, slad's GetTicket reply as it came.
+            shown in the local time zone (TZ). A history longer than one reply (10,000 events or records) is \
+            read page by page. With --json, slad's GetTicket reply as it came (the pages joined into one).
             """
     )
 
@@ -22,9 +23,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         try Invocation.run(options) { control, output in
-            output.reply(try control.ticket(ticket)) { reply in
-                TicketReport(ticket: JSONFields.object(reply, "ticket") ?? [:]).render()
-            }
+            output.reply(try control.wholeTicket(ticket)) { reply in TicketReport(ticket: reply.ticket).render() }
         }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import SLAContract
+import SLAControl
 
 /// `slactl`: the control CLI of slad. Each subcommand is one call on slad's Varlink socket.
 ///
@@ -33,7 +35,7 @@ struct Slactl: ParsableCommand {
               69  slad unreachable: not running, or a wrong --socket
               76  protocol error: slad's reply made no sense or broke off
             """,
-        version: "0.1.0",
+        version: SladVersion.string,
         groupedSubcommands: [
             CommandGroup(
                 name: "Ticket events (one io.slad.Sla.Submit each)",
@@ -52,4 +54,11 @@ struct Slactl: ParsableCommand {
                 subcommands: [StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self]),
         ]
     )
+
+    /// Runs the command line, global options before the subcommand included (``GlobalArguments``).
+    static func main() {
+        let commands = configuration.subcommands + configuration.groupedSubcommands.flatMap(\.subcommands)
+        let names = Set(commands.map { $0._commandName })
+        main(GlobalArguments.hoisted(Array(CommandLine.arguments.dropFirst()), subcommands: names))
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SLAControl
+import SLAJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -49,18 +50,14 @@ struct SubmitCommand: ParsableCommand {
         try Invocation.run(options) { control, output in
             let reader = EventLineReader(fileDescriptor: descriptor)
             let outcome = EventImport(batchSize: batchSize).run(reader) { batch in
-                let reply = try control.submit(batch)
-                guard let accepted = JSONFields.int(reply, "accepted") else {
-                    throw ControlError.protocolViolation("the reply to Submit has no \"accepted\" count")
-                }
-                return accepted
+                try control.submit(objects: batch).value.accepted
             }
             try report(outcome, name: name, output: output)
         }
     }
 
     private func report(_ outcome: EventImport.Outcome, name: String, output: Output) throws {
-        var result: [String: Any] = ["accepted": outcome.accepted]
+        var result: [String: JSONValue] = ["accepted": .int(Int64(outcome.accepted))]
         let continueHint: (Int) -> String = { line in
             file == "-"
                 ? "fix line \(line) of the input and send it again from there"
@@ -68,26 +65,26 @@ struct SubmitCommand: ParsableCommand {
         }
         switch outcome.stop {
         case nil:
-            output.reply(result) { _ in "submitted \(outcome.accepted) event(s) from \(name)" }
+            output.line(options.json ? JSONValue.object(result).encodedString() : "submitted \(outcome.accepted) event(s) from \(TerminalText.escaped(name))")
         case .refused(let line, let message), .malformed(let line, let message):
-            result["line"] = line
-            result["message"] = message
+            result["line"] = .int(Int64(line))
+            result["message"] = .string(message)
             let why: String
             if case .refused = outcome.stop { why = "slad refused the event: \(message)" } else { why = message }
             Output.error("\(name):\(line): \(why)")
             Output.error(applied(outcome.accepted, before: line) + continueHint(line))
-            if options.json { output.line(JSONText.line(result)) }
+            if options.json { output.line(JSONValue.object(result).encodedString()) }
             throw ExitCode(ControlExitStatus.refused)
         case .unreadable(let line, let code):
-            result["line"] = line
-            result["message"] = String(cString: strerror(code))
+            result["line"] = .int(Int64(line))
+            result["message"] = .string(String(cString: strerror(code)))
             Output.error("cannot read \(name) at line \(line): \(String(cString: strerror(code)))")
             Output.error(applied(outcome.accepted, before: line).dropLast(2) + ".")
-            if options.json { output.line(JSONText.line(result)) }
+            if options.json { output.line(JSONValue.object(result).encodedString()) }
             throw ExitCode(ControlExitStatus.noInput)
         case .failed(let line, let error):
-            result["line"] = line
-            result["message"] = error.description
+            result["line"] = .int(Int64(line))
+            result["message"] = .string(error.description)
             Output.error(error.description)
             if case .remote = error {
                 Output.error(applied(outcome.accepted, before: line) + continueHint(line))
@@ -96,7 +93,7 @@ struct SubmitCommand: ParsableCommand {
                     "\(outcome.accepted) event(s) before line \(line) were applied; the batch from line \(line) on "
                         + "may or may not have been: check with `slactl show` before sending it again")
             }
-            if options.json { output.line(JSONText.line(result)) }
+            if options.json { output.line(JSONValue.object(result).encodedString()) }
             throw ExitCode(error.exitStatus)
         }
     }

@@ -21,8 +21,12 @@ struct WatchCommand: ParsableCommand {
         let instants = InstantFormat()
         try Invocation.run(options) { control, output in
             try control.watch { record, line in
-                if let ticket, JSONFields.string(record, "ticket") != ticket { return true }
-                output.line(options.json ? line : RecordText.watchLine(record, instants: instants))
+                if let ticket, record["ticket"]?.string != ticket { return true }
+                if options.json {
+                    output.line(line)
+                } else {
+                    output.text(RecordText.watchLine(record, instants: instants))
+                }
                 return true
             }
         }

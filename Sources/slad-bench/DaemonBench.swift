@@ -1,6 +1,7 @@
 import Foundation
 import SLAControl
 import SLACore
+import SLAJSON
 
 #if canImport(Glibc)
 import Glibc
@@ -144,8 +145,8 @@ enum DaemonBench {
         if parts.contains("timers") {
             let lateness = try timerLateness(daemon, tickets: 20_000, log: log)
             let status = try daemon.client().call("io.slad.Sla.Status")
-            guard let emitted = status["timer_lateness"] as? [String: Any],
-                let p50 = emitted["p50_ms"] as? Double, let p99 = emitted["p99_ms"] as? Double
+            guard let emitted = status["timer_lateness"],
+                let p50 = emitted["p50_ms"]?.double, let p99 = emitted["p99_ms"]?.double
             else { throw BenchError("Status has no timer_lateness: \(status)") }
             figures.append(
                 Figure(
@@ -273,12 +274,12 @@ enum DaemonBench {
                 }
                 var n = client
                 while n < tickets {
-                    var events: [[String: Any]] = []
+                    var events: [JSONValue] = []
                     while events.count < 1000, n < tickets {
-                        events.append(["ticket": "T-\(n)", "event": "open", "priority": priority(n)])
+                        events.append(["ticket": .string("T-\(n)"), "event": "open", "priority": .string(priority(n))])
                         n += clients
                     }
-                    if (try? connection.call("io.slad.Sla.Submit", ["events": events])) == nil {
+                    if (try? connection.call("io.slad.Sla.Submit", ["events": .array(events)])) == nil {
                         failures.add([1])
                         return
                     }
@@ -296,7 +297,7 @@ enum DaemonBench {
             let sent = monotonic()
             let reply = try client.call("io.slad.Sla.ListTickets", ["filter": ["breached": true], "limit": 100])
             latencies.append(monotonic() - sent)
-            guard (reply["tickets"] as? [Any])?.count == 100 else { throw BenchError("ListTickets: \(reply)") }
+            guard reply["tickets"]?.array?.count == 100 else { throw BenchError("ListTickets: \(reply)") }
         }
         return latencies
     }
@@ -317,9 +318,9 @@ enum DaemonBench {
             try? watcher.stream("io.slad.Sla.Watch") { reply in
                 let arrived = realtime()
                 if watching.values.isEmpty { watching.add([arrived]) }
-                guard let record = reply["record"] as? [String: Any], (record["ticket"] as? String)?.hasPrefix("W-") == true,
-                    let kind = record["kind"] as? String, kind == "warning" || kind == "breach",
-                    let at = (record["at"] as? String).flatMap(Timestamp.parse)
+                guard let record = reply["record"], record["ticket"]?.string?.hasPrefix("W-") == true,
+                    let kind = record["kind"]?.string, kind == "warning" || kind == "breach",
+                    let at = record["at"]?.string.flatMap(Timestamp.parse)
                 else { return true }
                 mine.append(arrived - Double(at.secondsSince1970))
                 seen += 1
@@ -335,20 +336,20 @@ enum DaemonBench {
         let client = try daemon.client()
         var probe = 0
         while watching.values.isEmpty {
-            _ = try client.call("io.slad.Sla.Submit", ["events": [["ticket": "probe-\(probe)", "event": "open", "priority": "P3"]]])
+            _ = try client.call("io.slad.Sla.Submit", ["events": [["ticket": .string("probe-\(probe)"), "event": "open", "priority": "P3"]]])
             probe += 1
             usleep(20_000)
         }
         let perSecond = tickets / 10
         for second in 0..<10 {
             let begin = monotonic()
-            var events: [[String: Any]] = []
+            var events: [JSONValue] = []
             for i in 0..<perSecond {
-                events.append(["ticket": "W-\(second)-\(i)", "event": "open", "priority": "P2"])
+                events.append(["ticket": .string("W-\(second)-\(i)"), "event": "open", "priority": "P2"])
             }
             for chunk in stride(from: 0, to: events.count, by: 500) {
                 _ = try client.call(
-                    "io.slad.Sla.Submit", ["events": Array(events[chunk..<min(chunk + 500, events.count)])])
+                    "io.slad.Sla.Submit", ["events": .array(Array(events[chunk..<min(chunk + 500, events.count)]))])
             }
             let spent = monotonic() - begin
             if spent < 1 { usleep(UInt32((1 - spent) * 1_000_000)) }

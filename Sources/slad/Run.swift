@@ -73,6 +73,9 @@ struct Run: AsyncParsableCommand {
         } catch let errors as ConfigErrors {
             StandardError.write(errors.description + "\n")
             throw ExitCode(ExitStatus.badConfig)
+        } catch let failure as StoreFailure {
+            StandardError.write("slad: \(failure)\n")
+            throw ExitCode(ExitStatus.stateFailed)
         } catch {
             StandardError.write("slad: \(error)\n")
             throw ExitCode(ExitStatus.cannotStart)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SLAContract
 import SLADaemon
 
 /// `slad`: the SLA and incident-escalation daemon, and its offline subcommands.
@@ -27,6 +28,8 @@ enum ExitStatus {
     static let badConfig: Int32 = 2
     /// The daemon could not start: state or socket trouble (the message says which).
     static let cannotStart: Int32 = 71
+    /// The state failed while slad ran (EX_IOERR): systemd restarts it, and it recovers.
+    static let stateFailed: Int32 = 74
     /// An input file could not be read.
     static let noInput: Int32 = 66
 }

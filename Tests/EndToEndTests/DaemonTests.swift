@@ -1,5 +1,6 @@
 import Foundation
 import SLAControl
+import SLAJSON
 import Testing
 
 /// Parses slactl's `--json` output (one JSON object).
@@ -183,7 +184,7 @@ struct DaemonTests {
 
         // Everybody else was never disturbed.
         let status = try client.call("io.slad.Sla.Status")
-        #expect(status["version"] as? String != nil)
+        #expect(status["version"]?.string != nil)
         #expect(daemon.process?.isRunning == true)
     }
 
@@ -247,9 +248,9 @@ struct DaemonTests {
                     while !stop.isSet {
                         let ticket = "K\(round)-\(client)-\(n)"
                         n += 1
-                        let batch: [[String: Any]] = [
-                            ["ticket": ticket, "event": "open", "priority": "P3"],
-                            ["ticket": ticket, "event": "respond"],
+                        let batch: JSONValue = [
+                            ["ticket": .string(ticket), "event": "open", "priority": "P3"],
+                            ["ticket": .string(ticket), "event": "respond"],
                         ]
                         guard (try? connection.call("io.slad.Sla.Submit", ["events": batch])) != nil else { return }
                         acknowledged.add(ticket)
@@ -266,18 +267,18 @@ struct DaemonTests {
         let tickets = acknowledged.all
         #expect(tickets.count > 10)
         for ticket in tickets {
-            let reply = try client.call("io.slad.Sla.GetTicket", ["ticket": ticket])
-            let clocks = (reply["ticket"] as? [String: Any])?["clocks"] as? [[String: Any]]
+            let reply = try client.call("io.slad.Sla.GetTicket", ["ticket": .string(ticket)])
+            let clocks = reply["ticket"]?["clocks"]?.array
             // Both events of the batch: the response clock is met.
-            #expect(clocks?.first?["state"] as? String == "met", "\(ticket)")
+            #expect(clocks?.first?["state"]?.string == "met", "\(ticket)")
         }
         // Tickets whose batch was not acknowledged are either whole or absent, never opened without the respond.
         let listed = try client.call("io.slad.Sla.ListTickets", ["limit": 100_000])
-        for summary in (listed["tickets"] as? [[String: Any]]) ?? [] {
-            let ticket = summary["ticket"] as? String ?? ""
-            let reply = try client.call("io.slad.Sla.GetTicket", ["ticket": ticket])
-            let clocks = (reply["ticket"] as? [String: Any])?["clocks"] as? [[String: Any]]
-            #expect(clocks?.first?["state"] as? String == "met", "\(ticket) is half applied")
+        for summary in listed["tickets"]?.array ?? [] {
+            let ticket = summary["ticket"]?.string ?? ""
+            let reply = try client.call("io.slad.Sla.GetTicket", ["ticket": .string(ticket)])
+            let clocks = reply["ticket"]?["clocks"]?.array
+            #expect(clocks?.first?["state"]?.string == "met", "\(ticket) is half applied")
         }
     }
 

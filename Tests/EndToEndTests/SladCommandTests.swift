@@ -122,7 +122,7 @@ struct SladCommandTests {
     func slactl() throws {
         let version = try run("slactl", ["--version"])
         #expect(version.status == 0)
-        #expect(version.stdout == "0.1.0\n")
+        #expect(version.stdout == "0.2.0\n", "slactl reports the one version, slad's")
         let help = try run("slactl", ["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("Control slad"))

@@ -1,5 +1,6 @@
 import Foundation
 import SLAControl
+import SLAJSON
 import Testing
 
 /// The example configuration with a P1 gold response target of `seconds` and a hierarchical rule
@@ -173,7 +174,7 @@ extension DaemonTests {
         let started = Date()
         for n in 0..<50 {
             _ = try client.call(
-                "io.slad.Sla.Submit", ["events": [["ticket": "K-\(n + 2)", "event": "open", "priority": "P2"]]])
+                "io.slad.Sla.Submit", ["events": [["ticket": .string("K-\(n + 2)"), "event": "open", "priority": "P2"]]])
         }
         #expect(Date().timeIntervalSince(started) < 10)
         // The breach fires on time although nobody takes journal entries any more.
@@ -181,12 +182,12 @@ extension DaemonTests {
         var breached = false
         while !breached && Date() < deadline {
             let reply = try client.call("io.slad.Sla.GetTicket", ["ticket": "K-1"])
-            let timeline = ((reply["ticket"] as? [String: Any])?["timeline"] as? [[String: Any]]) ?? []
-            breached = timeline.contains { $0["kind"] as? String == "breach" && $0["late"] == nil }
+            let timeline = reply["ticket"]?["timeline"]?.array ?? []
+            breached = timeline.contains { $0["kind"]?.string == "breach" && $0["late"] == nil }
             if !breached { usleep(100_000) }
         }
         #expect(breached)
-        #expect((try client.call("io.slad.Sla.Status"))["open_tickets"] as? Int == 51)
+        #expect((try client.call("io.slad.Sla.Status"))["open_tickets"]?.int == 51)
         #expect(daemon.stop() == 0)
     }
 
@@ -288,12 +289,12 @@ extension DaemonTests {
         // This connection is what makes systemd-socket-activate start slad: it waits in the backlog.
         let client = try VarlinkClient(socketPath: activated)
         let status = try client.call("io.slad.Sla.Status")
-        #expect(status["version"] as? String != nil)
+        #expect(status["version"]?.string != nil)
         _ = try client.call("io.slad.Sla.Submit", ["events": [["ticket": "SA-1", "event": "open", "priority": "P2"]]])
         // A second client (not slactl: Foundation cannot reap another child while it waits on the
         // activator, which exec'd slad after it was spawned).
         let ticket = try VarlinkClient(socketPath: activated).call("io.slad.Sla.GetTicket", ["ticket": "SA-1"])
-        #expect((ticket["ticket"] as? [String: Any])?["priority"] as? String == "P2")
+        #expect(ticket["ticket"]?["priority"]?.string == "P2")
         // slad served the passed socket and bound nothing of its own.
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SLAJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -64,9 +65,9 @@ final class CannedPeer: @unchecked Sendable {
     }
 
     /// The requests read so far, parsed (a request that is not a JSON object is left out).
-    var requests: [[String: Any]] {
-        lock.withLock { requestBytes }.compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]
+    var requests: [JSONValue] {
+        lock.withLock { requestBytes }.compactMap { bytes in
+            (try? JSONValue.decode(bytes)).flatMap { $0.object == nil ? nil : $0 }
         }
     }
 

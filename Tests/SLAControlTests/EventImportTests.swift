@@ -1,5 +1,6 @@
 import Foundation
 import SLAControl
+import SLAJSON
 import Testing
 
 #if canImport(Glibc)
@@ -18,7 +19,7 @@ func readAll(_ reader: EventLineReader) throws -> [EventLineReader.Line] {
 /// A line as (number, ticket) for events, (number, nil) for malformed lines.
 func summary(_ line: EventLineReader.Line) -> (Int, String?) {
     switch line {
-    case .event(let number, let object): return (number, JSONFields.string(object, "ticket"))
+    case .event(let number, let object): return (number, object["ticket"]?.string)
     case .malformed(let number, _): return (number, nil)
     }
 }
@@ -35,16 +36,16 @@ final class FakeSubmit {
     var batchSizes: [Int] = []
     var failAfter: Int?
 
-    func submit(_ batch: [[String: Any]]) throws -> Int {
+    func submit(_ batch: [[String: JSONValue]]) throws -> Int {
         batchSizes.append(batch.count)
         if let failAfter, batchSizes.count > failAfter {
             throw ControlError.protocolViolation("slad closed the connection without answering io.slad.Sla.Submit")
         }
-        let tickets = batch.map { JSONFields.string($0, "ticket") ?? "" }
+        let tickets = batch.map { $0["ticket"]?.string ?? "" }
         if let index = tickets.firstIndex(where: refused.contains) {
             throw ControlError.remote(
                 name: "io.slad.Sla.InvalidEvent",
-                parameters: ["index": index, "message": "unknown ticket \(tickets[index])"])
+                parameters: ["index": .int(Int64(index)), "message": .string("unknown ticket \(tickets[index])")])
         }
         applied += tickets
         return batch.count
@@ -235,7 +236,7 @@ struct EventImportTests {
         let control = try SlaControl(socketPath: peer.path)
         let text = [event("INC-1"), event("INC-2"), "", event("INC-3")].joined(separator: "\n")
         let outcome = EventImport(batchSize: 2).run(EventLineReader(data: Data(text.utf8))) { batch in
-            JSONFields.int(try control.submit(batch), "accepted") ?? 0
+            try control.submit(objects: batch).value.accepted
         }
         #expect(outcome.accepted == 2)
         guard case .refused(let line, let message)? = outcome.stop else {
@@ -246,7 +247,7 @@ struct EventImportTests {
         #expect(message == "\"line\" must be 1 to 4")
         #expect(peer.waitUntilDone())
         #expect(
-            peer.requests.map { JSONFields.objects(JSONFields.object($0, "parameters") ?? [:], "events").count } == [
+            peer.requests.map { $0["parameters"]?["events"]?.array?.count ?? 0 } == [
                 2, 1,
             ])
     }

@@ -1,5 +1,7 @@
 import Foundation
+import SLAContract
 import SLAControl
+import SLAJSON
 import Testing
 
 /// A GetTicket reply's `ticket`, in the shape of the interface's Ticket type: a P2 ticket whose line 1
@@ -33,8 +35,16 @@ let pausedTicket = """
       {"at":"2026-03-02T10:05:00Z","ticket":"INC-1","kind":"escalate","type":"hierarchical","to":"duty-manager","clock":"resolution","percent":90,"late":true}]}
     """
 
-func object(_ json: String) throws -> [String: Any] {
-    try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+/// A record of the interface read from its JSON text.
+func record<Record: VarlinkRecord>(_ json: String, as type: Record.Type = Record.self) throws -> Record {
+    try Record(value: try JSONValue.decode(json))
+}
+
+/// A ticket with nothing but what the type requires, and these events.
+func bareTicket(events: [SlaInterface.Event] = []) -> SlaInterface.Ticket {
+    SlaInterface.Ticket(
+        ticket: "INC-1", state: "open", priority: "P2", line: 1, sla: "gold", agreements: [], clocks: [],
+        events: events, timeline: [])
 }
 
 /// The line of `text` that starts with `prefix` (after indentation).
@@ -46,7 +56,7 @@ func line(_ text: String, startingWith prefix: String) -> String? {
 struct TicketReportTests {
     @Test("the header names state, priority, line, SLA and what the ticket waits for since when")
     func header() throws {
-        let report = TicketReport(ticket: try object(pausedTicket), instants: utc)
+        let report = TicketReport(ticket: try record(pausedTicket, as: SlaInterface.Ticket.self), instants: utc)
         #expect(
             report.header() == """
                 INC-1: open, priority P2, line 2, SLA gold
@@ -57,7 +67,7 @@ struct TicketReportTests {
 
     @Test("the clock table shows counted/target, remaining and due per clock")
     func clockTable() throws {
-        let table = TicketReport(ticket: try object(pausedTicket), instants: utc).clockTable()
+        let table = TicketReport(ticket: try record(pausedTicket, as: SlaInterface.Ticket.self), instants: utc).clockTable()
         #expect(table.split(separator: "\n").first == "CLOCK       AGREEMENT  STATE     COUNTED/TARGET  REMAINING  DUE")
         #expect(
             line(table, startingWith: "line 2")
@@ -69,7 +79,7 @@ struct TicketReportTests {
 
     @Test("each clock's sentence explains its due instant from counted time and the calendar's hours")
     func explanation() throws {
-        let text = TicketReport(ticket: try object(pausedTicket), instants: utc).explanation()
+        let text = TicketReport(ticket: try record(pausedTicket, as: SlaInterface.Ticket.self), instants: utc).explanation()
         #expect(
             line(text, startingWith: "line 2") == "line 2 (ops-ola): 20m00s of 2h00m counted; the other 1h40m count "
                 + "only in calendar office (mon-fri 08:00-13:00, 14:00-18:00 Europe/Berlin), so it is due 2026-03-02 15:40:00 +00:00."
@@ -89,17 +99,16 @@ struct TicketReportTests {
 
     @Test("a clock without a target says it has no due instant")
     func noTarget() {
-        let clock: [String: Any] = [
-            "clock": "response", "agreement": "gold", "calendar": "always", "state": "running", "counted": 60,
-        ]
+        let clock = SlaInterface.Clock(
+            clock: "response", agreement: "gold", calendar: "always", calendarHours: "", state: "running", counted: 60)
         #expect(
-            TicketReport(ticket: [:], instants: utc).explain(clock)
+            TicketReport(ticket: bareTicket(), instants: utc).explain(clock)
                 == "response (gold): no target for this priority, so no due instant; 1m00s counted in calendar always.")
     }
 
     @Test("paused spans run from pause to resume; a pause without resume is still waiting")
     func pausedSpans() throws {
-        let report = TicketReport(ticket: try object(pausedTicket), instants: utc)
+        let report = TicketReport(ticket: try record(pausedTicket, as: SlaInterface.Ticket.self), instants: utc)
         let spans = report.pausedSpans()
         #expect(spans.map(\.reason) == ["waiting-vendor", "waiting-customer"])
         #expect(spans.map(\.until) == ["2026-03-02T09:50:00Z", nil])
@@ -114,13 +123,11 @@ struct TicketReportTests {
 
     @Test("a second pause changes the reason: one span ends and the next begins")
     func pauseChangesReason() {
-        let ticket: [String: Any] = [
-            "events": [
-                ["at": "2026-03-02T09:00:00Z", "event": "pause", "reason": "waiting-customer"],
-                ["at": "2026-03-02T09:30:00Z", "event": "pause", "reason": "waiting-vendor"],
-                ["at": "2026-03-02T10:00:00Z", "event": "close"],
-            ]
-        ]
+        let ticket = bareTicket(events: [
+            .init(ticket: "INC-1", kind: .pause, at: "2026-03-02T09:00:00Z", reason: "waiting-customer"),
+            .init(ticket: "INC-1", kind: .pause, at: "2026-03-02T09:30:00Z", reason: "waiting-vendor"),
+            .init(ticket: "INC-1", kind: .close, at: "2026-03-02T10:00:00Z"),
+        ])
         let spans = TicketReport(ticket: ticket, instants: utc).pausedSpans()
         #expect(spans.map(\.reason) == ["waiting-customer", "waiting-vendor"])
         #expect(spans.map(\.until) == ["2026-03-02T09:30:00Z", "2026-03-02T10:00:00Z"])
@@ -128,7 +135,7 @@ struct TicketReportTests {
 
     @Test("the timeline merges events and records by instant, events first, and marks late firings and escalations")
     func timeline() throws {
-        let text = TicketReport(ticket: try object(pausedTicket), instants: utc).timeline()
+        let text = TicketReport(ticket: try record(pausedTicket, as: SlaInterface.Ticket.self), instants: utc).timeline()
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.first == "Timeline:")
         #expect(lines[1] == "  2026-03-02 09:00:00 +00:00  event     open P2, service mail")
@@ -149,7 +156,7 @@ struct TicketReportTests {
 
     @Test("the whole report has all sections in order")
     func whole() throws {
-        let text = TicketReport(ticket: try object(pausedTicket), instants: utc).render()
+        let text = TicketReport(ticket: try record(pausedTicket, as: SlaInterface.Ticket.self), instants: utc).render()
         let headings = ["INC-1: open", "CLOCK", "Why each clock", "Paused (", "Timeline:"]
         let positions = headings.compactMap { text.range(of: $0)?.lowerBound }
         #expect(positions.count == headings.count)
@@ -161,7 +168,7 @@ struct TicketReportTests {
 struct ListingTests {
     @Test("the ticket list names each ticket's most urgent clock; breached tickets say so")
     func listing() throws {
-        let reply = try object(
+        let reply = try record(
             """
             {"tickets":[
              {"ticket":"INC-2","state":"open","priority":"P1","line":1,"sla":"gold","breached":true,
@@ -169,7 +176,7 @@ struct ListingTests {
              {"ticket":"INC-10","state":"open","priority":"P3","line":2,"sla":"standard","breached":false,
               "clock":"line","clock_line":2,"agreement":"ops-ola","due":"2026-03-02T12:00:00Z","remaining":5400},
              {"ticket":"INC-11","state":"resolved","priority":"P4","line":1,"sla":"standard","breached":false}]}
-            """)
+            """, as: SlaInterface.ListTickets.Reply.self)
         #expect(
             TicketListing.render(reply, instants: utc, empty: "none") == """
                 TICKET  STATE     PRIORITY  LINE  SLA       BREACHED  NEXT CLOCK  AGREEMENT  REMAINING  DUE
@@ -178,17 +185,17 @@ struct ListingTests {
                 INC-11  resolved  P4           1  standard            -           -                  -  -
                 """)
         #expect(
-            TicketListing.render(["tickets": []], instants: utc, empty: "No breached tickets.")
+            TicketListing.render(.init(tickets: []), instants: utc, empty: "No breached tickets.")
                 == "No breached tickets.")
     }
 
     @Test("status reads as labelled lines")
     func status() throws {
-        let reply = try object(
+        let reply = try record(
             """
             {"version":"0.1.0","uptime":183840,"config":"/etc/slad/slad.yaml","config_loaded":"2026-03-02T08:00:00Z",
              "open_tickets":1204,"armed_timers":1190,"breaches":3,"next_due":null}
-            """)
+            """, as: SlaInterface.Status.Reply.self)
         #expect(
             StatusReport.render(reply, instants: utc) == """
                 slad 0.1.0, up 2d03h04m
@@ -198,11 +205,11 @@ struct ListingTests {
                 breaches       3
                 next due       nothing due
                 """)
-        let journaled = try object(
+        let journaled = try record(
             """
-            {"version":"0.2.0","uptime":60,"config":"/etc/slad/slad.yaml","open_tickets":1,"armed_timers":1,
-             "breaches":0,"journal":{"written":120,"dropped":3,"failed":0}}
-            """)
+            {"version":"0.2.0","uptime":60,"config":"/etc/slad/slad.yaml","config_loaded":"2026-03-02T08:00:00Z",
+             "open_tickets":1,"armed_timers":1,"breaches":0,"journal":{"written":120,"dropped":3,"failed":0}}
+            """, as: SlaInterface.Status.Reply.self)
         #expect(
             StatusReport.render(journaled, instants: utc).hasSuffix(
                 "journal        120 records written, 3 dropped, 0 refused"))
@@ -210,13 +217,13 @@ struct ListingTests {
 
     @Test("watch prints one line per record: instant, ticket, what happened")
     func watchLine() throws {
-        let record = try object(
+        let record = try JSONValue.decode(
             #"{"at":"2026-03-02T09:15:00Z","ticket":"INC-1","kind":"warning","clock":"line","line":1,"agreement":"desk-ola","percent":75}"#
         )
         #expect(
             RecordText.watchLine(record, instants: utc)
                 == "2026-03-02 09:15:00 +00:00  INC-1  warning   line 1 (desk-ola) at 75% of its target")
-        let unknown = try object(#"{"at":"2026-03-02T09:15:00Z","ticket":"INC-1","kind":"archived","by":"x"}"#)
+        let unknown = try JSONValue.decode(#"{"at":"2026-03-02T09:15:00Z","ticket":"INC-1","kind":"archived","by":"x"}"#)
         #expect(
             RecordText.watchLine(unknown, instants: utc) == #"2026-03-02 09:15:00 +00:00  INC-1  archived  {"by":"x"}"#)
     }

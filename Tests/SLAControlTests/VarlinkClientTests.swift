@@ -1,5 +1,7 @@
 import Foundation
+import SLAContract
 import SLAControl
+import SLAJSON
 import Testing
 
 #if canImport(Glibc)
@@ -34,19 +36,19 @@ struct VarlinkClientTests {
         let peer = try CannedPeer([[.readRequest, .reply(#"{"parameters":{"accepted":2,"note":"a/b"}}"#)]])
         let client = try VarlinkClient(socketPath: peer.path)
         let reply = try client.call("io.slad.Sla.Submit", ["events": [["ticket": "INC-1", "event": "respond"]]])
-        #expect(JSONFields.int(reply, "accepted") == 2)
-        #expect(JSONFields.string(reply, "note") == "a/b")
+        #expect(reply["accepted"]?.int == 2)
+        #expect(reply["note"]?.string == "a/b")
         #expect(peer.waitUntilDone())
 
         let raw = try #require(peer.rawRequests.first)
         #expect(!raw.contains(0), "the NUL ends the message; none inside it")
         let request = try #require(peer.requests.first)
-        #expect(JSONFields.string(request, "method") == "io.slad.Sla.Submit")
+        #expect(request["method"]?.string == "io.slad.Sla.Submit")
         #expect(request["more"] == nil)
-        let parameters = try #require(JSONFields.object(request, "parameters"))
-        let events = JSONFields.objects(parameters, "events")
+        let parameters = try #require(request["parameters"]?.object)
+        let events = (parameters["events"]?.array ?? [])
         #expect(events.count == 1)
-        #expect(JSONFields.string(events[0], "ticket") == "INC-1")
+        #expect(events[0]["ticket"]?.string == "INC-1")
     }
 
     @Test("replies split across writes, and two calls on one connection, arrive whole and in order")
@@ -60,9 +62,9 @@ struct VarlinkClientTests {
         ])
         let client = try VarlinkClient(socketPath: peer.path)
         let ticket = try client.call("io.slad.Sla.GetTicket", ["ticket": "INC-1"])
-        #expect(JSONFields.string(JSONFields.object(ticket, "ticket") ?? [:], "state") == "open")
+        #expect((ticket["ticket"]?.object ?? [:])["state"]?.string == "open")
         let status = try client.call("io.slad.Sla.CheckConfig", [:])
-        #expect(JSONFields.string(status, "summary") == "ok")
+        #expect(status["summary"]?.string == "ok")
         #expect(peer.waitUntilDone())
         #expect(peer.requests.count == 2)
     }
@@ -89,11 +91,11 @@ struct VarlinkClientTests {
             return
         }
         #expect(name == "io.slad.Sla.UnknownTicket")
-        #expect(JSONFields.string(parameters, "ticket") == "INC-9")
+        #expect(parameters["ticket"]?.string == "INC-9")
         #expect(error?.exitStatus == ControlExitStatus.notFound)
         // The connection stays usable: an error reply is a complete reply.
         let next = try client.call("io.slad.Sla.GetTicket", ["ticket": "INC-1"])
-        #expect(JSONFields.object(next, "ticket") != nil)
+        #expect(next["ticket"]?.object != nil)
     }
 
     @Test("a stream sends \"more\": true and ends with the reply without \"continues\"")
@@ -110,14 +112,14 @@ struct VarlinkClientTests {
         let client = try VarlinkClient(socketPath: peer.path)
         var seen: [Int] = []
         try client.stream("io.slad.Sla.Watch", [:]) { parameters in
-            seen.append(JSONFields.int(JSONFields.object(parameters, "record") ?? [:], "n") ?? -1)
+            seen.append(Int((parameters["record"]?.object ?? [:])["n"]?.int ?? -1))
             return true
         }
         #expect(seen == [1, 2, 3])
         // Nothing left over: the same connection answers the next call.
-        #expect(JSONFields.string(try client.call("io.slad.Sla.Status", [:]), "version") == "0.1.0")
+        #expect((try client.call("io.slad.Sla.Status", [:]))["version"]?.string == "0.1.0")
         #expect(peer.waitUntilDone())
-        #expect(JSONFields.bool(peer.requests[0], "more") == true)
+        #expect(peer.requests[0]["more"]?.bool == true)
         #expect(peer.requests[1]["more"] == nil)
     }
 
@@ -135,7 +137,7 @@ struct VarlinkClientTests {
             return seen < 2
         }
         #expect(seen == 2)
-        #expect(JSONFields.string(try client.call("io.slad.Sla.Status", [:]), "version") == "0.1.0")
+        #expect((try client.call("io.slad.Sla.Status", [:]))["version"]?.string == "0.1.0")
         #expect(peer.waitUntilDone())
         #expect(peer.clientCloses == 1, "the client closes a stream it left, so unread replies go with it")
     }
@@ -293,23 +295,23 @@ struct VarlinkClientTests {
         ])
         let control = try SlaControl(socketPath: peer.path)
         let event = ControlEvent(ticket: "INC-1", kind: .pause, at: "2026-03-02T09:00:00Z", reason: "waiting-customer")
-        #expect(JSONFields.int(try control.submit(event), "accepted") == 1)
-        _ = try control.tickets(TicketFilter(breached: true, line: 2), limit: 5)
+        #expect(try control.submit(event).value.accepted == 1)
+        _ = try control.tickets(SlaInterface.Filter(breached: true, line: 2), limit: 5)
         _ = try control.tickets()
         #expect(peer.waitUntilDone())
         let requests = peer.requests
         #expect(
-            requests.map { JSONFields.string($0, "method") } == [
+            requests.map { $0["method"]?.string } == [
                 "io.slad.Sla.Submit", "io.slad.Sla.ListTickets", "io.slad.Sla.ListTickets",
             ])
-        let submitted = JSONFields.objects(JSONFields.object(requests[0], "parameters") ?? [:], "events")
+        let submitted = ((requests[0]["parameters"]?.object ?? [:])["events"]?.array ?? [])
         #expect(submitted.count == 1)
         #expect(
-            JSONText.line(submitted[0])
+            submitted[0].encodedString()
                 == #"{"at":"2026-03-02T09:00:00Z","event":"pause","reason":"waiting-customer","ticket":"INC-1"}"#)
-        let list = try #require(JSONFields.object(requests[1], "parameters"))
-        #expect(JSONText.line(list) == #"{"filter":{"breached":true,"line":2},"limit":5}"#)
-        #expect(JSONText.line(JSONFields.object(requests[2], "parameters") ?? ["x": 1]) == "{}")
+        let list = try #require(requests[1]["parameters"]?.object)
+        #expect(JSONValue.object(list).encodedString() == #"{"filter":{"breached":true,"line":2},"limit":5}"#)
+        #expect((requests[2]["parameters"] ?? ["x": 1]).encodedString() == "{}")
     }
 }
 

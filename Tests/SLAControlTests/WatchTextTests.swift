@@ -1,3 +1,4 @@
+import SLAJSON
 import Testing
 
 @testable import SLAControl
@@ -9,7 +10,7 @@ struct WatchTextTests {
     @Test("the record is cut out of a streamed reply and of a last one, unchanged")
     func cutOut() {
         for reply in [#"{"parameters":{"record":\#(Self.record)},"continues":true}"#, #"{"parameters":{"record":\#(Self.record)}}"#] {
-            #expect(SlaControl.recordText(Array(reply.utf8), parameters: ["record": [:] as [String: Any]]) == Self.record)
+            #expect(SlaControl.recordText(Array(reply.utf8), parameters: ["record": [:]]) == Self.record)
         }
     }
 
@@ -19,7 +20,7 @@ struct WatchTextTests {
         #"{"parameters":{"record":[1]}}"#,  // not an object
     ])
     func otherShapes(_ reply: String) {
-        let parameters: [String: Any] = reply.contains(#""more""#) ? ["record": 1, "more": 2] : ["record": 1]
+        let parameters: [String: JSONValue] = reply.contains(#""more""#) ? ["record": 1, "more": 2] : ["record": 1]
         #expect(SlaControl.recordText(Array(reply.utf8), parameters: parameters) == nil)
     }
 }

@@ -248,12 +248,6 @@ struct HostClockTests {
         #expect(after.filter { $0.contains("\"kind\":\"breach\",\"clock\":\"line\"") }.count == 1)
         #expect(!after.contains { $0.contains("\"kind\":\"breach\",\"clock\":\"response\"") })
     }
-
-    @Test("the interface description slad serves is the shipped io.slad.Sla.varlink file")
-    func interfaceFile() throws {
-        let file = try String(contentsOfFile: packageRoot + "/Sources/SLADaemon/io.slad.Sla.varlink", encoding: .utf8)
-        #expect(SlaInterface.description + "\n" == file)
-    }
 }
 
 @Suite("Closed tickets leave the log")

@@ -182,7 +182,7 @@ struct RecordEventTests {
             #expect(timeline.contains("SEARCH event USING INTEGER PRIMARY KEY (rowid=?)"), "\(timeline)")
             #expect(!Self.scansTable(timeline), "\(timeline)")
 
-            let events = try Self.plan(store, StateStore.eventsQuery, [1, "A", 10])
+            let events = try Self.plan(store, StateStore.eventsQuery, [1, "A", 10, 0])
             #expect(events.contains("SEARCH event USING INTEGER PRIMARY KEY (rowid=?)"), "\(events)")
             #expect(!Self.scansTable(events), "\(events)")
 

@@ -1,5 +1,3 @@
-import Foundation
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -9,13 +7,17 @@ import Foundation
 /// Where slad's control socket is when nobody says otherwise. The daemon uses the same rule.
 public enum DefaultPaths {
     /// The socket's file name inside the runtime directory: the interface name, as Varlink services do.
-    public static let socketName = "io.slad.Sla"
+    public static let socketName = SlaInterface.name
 
     /// The default socket path for this process: `$SLAD_SOCKET`; else `/run/slad/io.slad.Sla` when
     /// running as root (systemd's `RuntimeDirectory=slad`); else `$XDG_RUNTIME_DIR/slad/io.slad.Sla`, or
     /// `/tmp/slad-$UID/io.slad.Sla` when `XDG_RUNTIME_DIR` is unset. `$UID` is the effective user id.
     public static var socket: String {
-        socket(environment: ProcessInfo.processInfo.environment, userID: geteuid())
+        var environment: [String: String] = [:]
+        for name in ["SLAD_SOCKET", "XDG_RUNTIME_DIR"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
+        return socket(environment: environment, userID: geteuid())
     }
 
     /// The rule of ``socket`` for a given environment and effective user id. Empty variables count as unset.

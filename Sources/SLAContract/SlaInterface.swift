@@ -1,8 +1,26 @@
-/// The `io.slad.Sla` interface description, served through `org.varlink.service.GetInterfaceDescription`.
+/// The `io.slad.Sla` Varlink interface: its name, its description, its names of errors; the records
+/// of its types, methods and errors are in this module too (``Event``, ``Submit``, ``UnknownTicket``, ...).
 ///
-/// The same text ships as `Sources/SLADaemon/io.slad.Sla.varlink`; a test keeps the two equal.
+/// The description is served through `org.varlink.service.GetInterfaceDescription`. The same text
+/// ships as `Sources/SLAContract/io.slad.Sla.varlink`; tests keep the two equal, and the text in
+/// agreement with ``methods``, ``types`` and ``errors``.
 public enum SlaInterface {
+    /// The interface name, also the socket's file name.
     public static let name = "io.slad.Sla"
+
+    /// Fully qualified names of the errors slactl tells apart: io.slad.Sla's and the standard ones.
+    public enum Errors {
+        public static let unknownTicket = UnknownTicket.qualifiedName
+        public static let invalidEvent = InvalidEvent.qualifiedName
+        public static let invalidConfig = InvalidConfig.qualifiedName
+        public static let permissionDenied = "org.varlink.service.PermissionDenied"
+        public static let methodNotFound = "org.varlink.service.MethodNotFound"
+        public static let interfaceNotFound = "org.varlink.service.InterfaceNotFound"
+        public static let methodNotImplemented = "org.varlink.service.MethodNotImplemented"
+        public static let invalidParameter = "org.varlink.service.InvalidParameter"
+    }
+
+    /// The interface description (the `.varlink` file's text, without its final newline).
 
     public static let description = """
         # slad: SLA and incident-escalation daemon. Ticket events in, clocks, breaches and escalations out.
@@ -80,8 +98,10 @@ public enum SlaInterface {
         # Applies the events in order, atomically: all are committed before the reply, or none is applied.
         method Submit(events: []Event) -> (accepted: int)
 
-        # A ticket's state, clocks and timeline.
-        method GetTicket(ticket: string) -> (ticket: Ticket)
+        # A ticket's state, clocks and history. A reply holds the newest 10,000 events and the newest 10,000
+        # timeline records; truncated counts the older ones it left out (of the two, the larger count), and
+        # skip leaves out that many of the newest of each: skip 10000 is the next older page.
+        method GetTicket(ticket: string, skip: ?int) -> (ticket: Ticket, truncated: ?int)
 
         # Open tickets, most urgent first (breached first, then earliest due).
         method ListTickets(filter: ?Filter, limit: ?int) -> (tickets: []TicketSummary)
@@ -135,4 +155,9 @@ public enum SlaInterface {
         # The configuration file has errors, each "file:line:column: sentence".
         error InvalidConfig (errors: []string)
         """
+}
+
+/// slad's version, the one both programs report: `slad --version`, `slactl --version` and `Status`.
+public enum SladVersion {
+    public static let string = "0.2.0"
 }

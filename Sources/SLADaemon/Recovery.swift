@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import SLAConfig
+import SLACore
+import SLAStore
+import Synchronization
+
+/// How far recovery has read the log: the service manager is asked for more time only while this
+/// moves. Also the way to abandon a recovery that a stop request overtook.
+public final class RecoveryProgress: Sendable {
+    private let entries = Atomic<UInt64>(0)
+    private let abandoned = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// Log entries applied so far.
+    public var count: UInt64 { entries.load(ordering: .relaxed) }
+
+    func advance() { entries.add(1, ordering: .relaxed) }
+
+    /// Asks recovery to stop at the next log entry and throw ``RecoveryAbandoned``: a SIGTERM during
+    /// a long recovery stops slad without waiting for the rest of the log.
+    public func abandon() { abandoned.store(true, ordering: .relaxed) }
+
+    var isAbandoned: Bool { abandoned.load(ordering: .relaxed) }
+}
+
+/// Recovery stopped early because slad was asked to stop; nothing was written.
+public struct RecoveryAbandoned: Error, CustomStringConvertible {
+    public var description: String { "recovery abandoned: slad was asked to stop" }
+}
+
+/// Why the daemon cannot start on its state.
+public struct RecoveryError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The engine as slad starts on it: the log applied again, what fell due while slad was down fired
+/// (marked late), the configuration file taken into use, and all that committed. What
+/// ``EngineHost``'s `init` starts from.
+struct RecoveredEngine {
+    var machine: SLAMachine
+    /// Every deadline at or before this instant has fired.
+    var firedThrough: Instant
+    /// The earliest instant the next event may be applied at.
+    var appliedFrom: Instant
+    /// The configuration text the engine runs on.
+    var configText: String
+    /// The instant recovery took as now.
+    var now: Instant
+    /// What recovery committed (late records, a configuration change), for the record feed.
+    var committed: CommitUnit
+}
+
+extension RecoveredEngine {
+    /// Forgets closed tickets' events, applies the log again, fires what fell due while slad was
+    /// down and takes `configPath` into use (logging it when it changed); commits the outcome.
+    static func recover(
+        configPath: String, store: StateStore, clock: any WallClock, progress: RecoveryProgress?, logger: Logger
+    ) throws -> RecoveredEngine {
+        let fileText = try readConfig(configPath)
+        let fileConfiguration: Configuration
+        switch ConfigLoader.parse(yaml: fileText, file: configPath) {
+        case .success(let loaded): fileConfiguration = loaded
+        case .failure(let errors): throw errors
+        }
+        let forgotten = try store.forgetClosedTickets()
+        if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
+        let replayStarted = ContinuousClock.now
+        let recovered = try RecoveredLog.read(store: store, progress: progress, logger: logger)
+        let replayTook = ContinuousClock.now - replayStarted
+        let now = clock.now()
+        var firedThrough = recovered.firedThrough
+        var appliedFrom = recovered.appliedFrom
+        var unit = CommitUnit(log: [], records: [], firedThrough: nil)
+        var records: [TimelineRecord] = []
+        var machine: SLAMachine
+        let configText: String
+        if var recoveredMachine = recovered.machine {
+            if now > firedThrough {
+                recoveredMachine.fire(through: now, records: &records)
+                unit.records += records.map { StoredRecord(record: $0, late: true) }
+                unit.firedThrough = now
+                firedThrough = now
+                appliedFrom = max(appliedFrom, now + 1)
+            }
+            let summary =
+                "recovered \(recoveredMachine.engine.openTicketCount) open tickets from \(recovered.entries) logged "
+                + "entries in \(replayTook); \(records.count) late record(s)"
+            logger.log(
+                level: records.isEmpty ? .info : .warning,
+                "\(summary)",
+                metadata: Lifecycle.metadata(
+                    SladMessageID.recovery,
+                    ["SLAD_LATE_RECORDS": "\(records.count)", "SLAD_OPEN": "\(recoveredMachine.engine.openTicketCount)"]))
+            records.removeAll()
+            machine = recoveredMachine
+            if recovered.configText != fileText || recovered.configPath != configPath {
+                let at = max(appliedFrom, now)
+                do {
+                    try machine.reconfigure(fileConfiguration, at: at, records: &records)
+                    unit.log.append(.configuration(ConfigurationChange(seq: 0, at: at, path: configPath, text: fileText)))
+                    unit.records += records.map { StoredRecord(record: $0, late: false) }
+                    appliedFrom = at
+                    configText = fileText
+                } catch {
+                    // The file names agreements open tickets still need: keep the configuration they run on.
+                    logger.error(
+                        "\(configPath) cannot take over the open tickets; running on the configuration in the state",
+                        metadata: ["problems": "\(error.problems)"])
+                    configText = recovered.configText ?? fileText
+                }
+            } else {
+                configText = fileText
+            }
+        } else {
+            machine = SLAMachine(configuration: fileConfiguration)
+            let at = max(appliedFrom, now)
+            unit.log.append(.configuration(ConfigurationChange(seq: 0, at: at, path: configPath, text: fileText)))
+            appliedFrom = at
+            configText = fileText
+        }
+        if !unit.log.isEmpty || !unit.records.isEmpty || unit.firedThrough != nil {
+            try store.commit([unit])
+        }
+        return RecoveredEngine(
+            machine: machine, firedThrough: firedThrough, appliedFrom: appliedFrom, configText: configText, now: now,
+            committed: unit)
+    }
+
+    /// The configuration file's text, once it loads.
+    static func readConfig(_ path: String) throws -> String {
+        switch ConfigLoader.load(path: path) {
+        case .failure(let errors): throw errors
+        case .success:
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw RecoveryError(description: "\(path): the configuration file cannot be read")
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+}
+
+/// The engine as the state's log leaves it, before slad looks at the clock.
+struct RecoveredLog {
+    var machine: SLAMachine?
+    var firedThrough = Instant(secondsSince1970: 0)
+    var appliedFrom = Instant(secondsSince1970: 0)
+    var configText: String?
+    var configPath: String?
+    var entries = 0
+}
+
+extension RecoveredLog {
+    /// The engine as the log leaves it, with every deadline up to the last committed firing fired.
+    static func read(store: StateStore, progress: RecoveryProgress?, logger: Logger) throws -> RecoveredLog {
+        var recovered = RecoveredLog()
+        var discard: [TimelineRecord] = []
+        try store.readLog { entry in
+            if progress?.isAbandoned == true { throw RecoveryAbandoned() }
+            switch entry {
+            case .configuration(let change):
+                let configuration: Configuration
+                switch ConfigLoader.parse(yaml: change.text, file: change.path) {
+                case .success(let loaded): configuration = loaded
+                case .failure(let errors):
+                    throw RecoveryError(
+                        description: "the configuration logged at \(change.at) no longer loads:\n\(errors)")
+                }
+                if recovered.machine == nil {
+                    recovered.machine = SLAMachine(configuration: configuration)
+                } else {
+                    try recovered.machine!.reconfigure(configuration, at: change.at, records: &discard)
+                }
+                recovered.configText = change.text
+                recovered.configPath = change.path
+                recovered.appliedFrom = max(recovered.appliedFrom, change.at)
+            case .event(let stored):
+                guard recovered.machine != nil else {
+                    throw RecoveryError(description: "the state's log starts with an event, not a configuration")
+                }
+                do {
+                    try recovered.machine!.apply(stored.event, at: stored.at, records: &discard)
+                } catch {
+                    // Accepted once, so refused now only if the log was tampered with: say so and go on.
+                    logger.error("logged event \(stored.seq) no longer applies: \(error)")
+                }
+                recovered.appliedFrom = max(recovered.appliedFrom, stored.at)
+            }
+            discard.removeAll(keepingCapacity: true)
+            recovered.entries += 1
+            progress?.advance()
+        }
+        if let firedThrough = try store.firedThrough(), recovered.machine != nil {
+            recovered.machine!.fire(through: firedThrough, records: &discard)
+            recovered.firedThrough = firedThrough
+            recovered.appliedFrom = max(recovered.appliedFrom, firedThrough + 1)
+        }
+        return recovered
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import SLAContract
+import SLAControl
+import SLAJSON
+import Testing
+
+@Suite("slactl against a real slad: global options, escaped output, long histories", .serialized)
+struct SlactlTests {
+    @Test(
+        "--socket and --json go before or after the subcommand (as systemctl and varlinkctl take them)",
+        arguments: [
+            ["--socket", "PATH", "status"], ["--socket=PATH", "status"], ["status", "--socket", "PATH"],
+            ["--json", "--socket", "PATH", "list", "--limit", "1"], ["--socket", "PATH", "open", "G-1", "--priority", "P2"],
+        ])
+    func globalOptionsFirst(_ arguments: [String]) throws {
+        let daemon = try RunningDaemon()
+        let result = try run("slactl", arguments.map { $0.replacingOccurrences(of: "PATH", with: daemon.socketPath) })
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        if arguments.contains("--json") { #expect(result.stdout.hasPrefix(#"{"tickets":"#)) }
+        // The option is used, not merely accepted: a socket nobody serves is unreachable.
+        let missing = try run("slactl", arguments.map { $0.replacingOccurrences(of: "PATH", with: "/nonexistent/s") })
+        #expect(missing.status == ControlExitStatus.unreachable, "\(arguments): \(missing.stderr)")
+        #expect(missing.stderr.contains("/nonexistent/s"))
+    }
+
+    @Test("control characters in a ticket's fields never reach the terminal; --json keeps them exact")
+    func escapedOutput() throws {
+        let daemon = try RunningDaemon()
+        let hostile = "mail\u{1B}]0;owned\u{07}\u{1B}[2J\rX"
+        let opened = try daemon.slactl(["open", "E-1", "--priority", "P2", "--service", hostile, "--customer", "acme"])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        #expect(try daemon.slactl(["pause", "E-1", "--reason", "wait\u{1B}[2Jing"]).status == 0)
+        for command in [["show", "E-1"], ["list"], ["status"], ["pause", "E-1", "--reason", "a\u{9B}b\rc"]] {
+            let result = try daemon.slactl(command)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+            let controls = result.stdout.unicodeScalars.filter {
+                $0 != "\n" && ($0.value < 0x20 || (0x7F...0x9F).contains($0.value))
+            }
+            #expect(controls.isEmpty, "\(command) printed control characters: \(result.stdout.debugDescription)")
+        }
+        let shown = try daemon.slactl(["show", "E-1"]).stdout
+        #expect(shown.contains(#"service mail\x1b]0;owned\x07\x1b[2J\x0dX"#), "\(shown)")
+        let json = try daemon.slactl(["show", "E-1", "--json"]).stdout
+        let ticket = try SlaInterface.GetTicket.Reply(value: try JSONValue.decode(json)).ticket
+        #expect(ticket.events.first?.service == hostile, "--json is exact")
+        // A refusal that quotes the input is escaped too.
+        let refused = try daemon.slactl(["show", "E-\u{1B}[2J"])
+        #expect(refused.status == ControlExitStatus.notFound)
+        #expect(refused.stderr.contains(#"E-\x1b[2J"#), "\(refused.stderr)")
+    }
+
+    @Test("GetTicket says how much of a long history it left out, pages through it with skip, and show reads it all")
+    func longHistory() throws {
+        let daemon = try RunningDaemon()
+        let client = try daemon.client()
+        let events = 10_001 + 2 * 1_300  // an open, then pause/resume pairs: past one page of 10,000
+        var batch: [JSONValue] = [["ticket": "H-1", "event": "open", "priority": "P3"]]
+        for n in 0..<((events - 1) / 2) {
+            batch.append(["ticket": "H-1", "event": "pause", "reason": .string("waiting-\(n)")])
+            batch.append(["ticket": "H-1", "event": "resume"])
+        }
+        for chunk in stride(from: 0, to: batch.count, by: 1_000) {
+            _ = try client.call(
+                SlaInterface.Submit.qualifiedName, ["events": .array(Array(batch[chunk..<min(chunk + 1_000, batch.count)]))])
+        }
+        let control = SlaControl(client: client)
+        let first = try control.ticket("H-1").value
+        #expect(first.ticket.events.count == SlaInterface.GetTicket.historyPage)
+        #expect(first.truncated == batch.count - SlaInterface.GetTicket.historyPage)
+        #expect(first.ticket.events.last?.reason == nil, "the newest page: it ends with the last resume")
+        let second = try control.ticket("H-1", skip: SlaInterface.GetTicket.historyPage).value
+        #expect(second.truncated == nil)
+        #expect(second.ticket.events.count == batch.count - SlaInterface.GetTicket.historyPage)
+        #expect(second.ticket.events.first?.event == "open")
+
+        let shown = try daemon.slactl(["show", "H-1", "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let whole = try SlaInterface.GetTicket.Reply(value: try JSONValue.decode(shown.stdout))
+        #expect(whole.truncated == nil)
+        #expect(whole.ticket.events.count == batch.count)
+        #expect(whole.ticket.events.map(\.reason) == batch.map { $0["reason"]?.string })
+        let people = try daemon.slactl(["show", "H-1"])
+        #expect(people.stdout.contains("event     open P3"))
+        #expect(people.stdout.contains("waiting-1299"))
+    }
+}
