@@ -15,7 +15,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Without its default traits: slad reads no swift-configuration and needs no full Foundation there.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The pure SLA engine: calendars, agreements, clocks, escalation. No I/O, no Dispatch: time is passed in.
@@ -50,6 +56,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // slad's metrics: their names and labels (the contract), a Prometheus registry that swift-metrics
+        // reports into, the values read when scraped (engine gauges, /proc), and the exposition formats.
+        .target(
+            name: "SLAMetrics",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The optional HTTP listener as a Service, on HummingbirdCore's HTTP/1.1 channel: the addresses it
+        // serves can change on reload; what it answers is given to it (the daemon's /metrics and /healthz).
+        .target(
+            name: "SLAHTTP",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libsystemd (Debian's libsystemd-dev) as Swift sees it: the one seam to systemd's C API.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd adapters: the journal (native protocol, a swift-log handler, a writer that never
@@ -67,6 +96,7 @@ let package = Package(
             name: "SLADaemon",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
+                "SLAMetrics", "SLAHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -129,6 +159,17 @@ let package = Package(
         .testTarget(name: "SLAControlTests", dependencies: ["SLAControl", "SLAContract", "SLAJSON"]),
         // The contract against its description, and against the daemon's event decoder (SLAWire).
         .testTarget(name: "SLAContractTests", dependencies: ["SLAContract", "SLAJSON", "SLAWire", "SLACore"]),
+        .testTarget(
+            name: "SLAHTTPTests",
+            dependencies: [
+                "SLAHTTP", "SLAMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "SLASystemdTests",
             dependencies: ["SLASystemd", .product(name: "Logging", package: "swift-log")]

@@ -4,7 +4,7 @@ import Yams
 
 /// Reads slad's YAML configuration into a validated `Configuration`, reporting every mistake at once.
 public enum ConfigLoader {
-    static let sections = ["calendars", "priorities", "agreements", "lines", "escalation"]
+    static let sections = ["calendars", "priorities", "agreements", "lines", "escalation", "http"]
 
     /// Reads and validates the file; an unreadable file is one diagnostic at 1:1.
     public static func load(path: String) -> Result<Configuration, ConfigErrors> {
@@ -135,6 +135,7 @@ extension ConfigReader {
         let agreements = agreementDrafts ?? []
         let lines = fields["lines"].map { readLines($0.value, agreements: agreementDrafts) } ?? []
         let rules = fields["escalation"].map { readEscalation($0.value) } ?? []
+        if let http = fields["http"] { _ = readHTTP(http.value) }  // for the daemon: see ConfigLoader.httpSettings
         checkLinesFit(agreements: agreements, lines: lines, priorities: priorities)
 
         let built = agreements.compactMap(\.agreement)

@@ -120,14 +120,26 @@ public enum Daemon {
             journalCounts = { journal.statistics }
             services.append(JournalService(writer: journal, logger: logger))
         }
-        let engine = EngineService(options: options, feed: feed, notifier: notifier, clock: clock, logger: logger)
-        let reloader = Reloader(notifier: notifier, logger: logger)
+        let metrics = DaemonMetrics()
+        let health = DaemonHealth()
+        let engine = EngineService(
+            options: options, feed: feed, notifier: notifier, clock: clock, observer: metrics.observer, logger: logger)
+        // Before the engine: it binds while the engine recovers (/healthz says so) and stops after it.
+        let http = MetricsListener(
+            configPath: options.configPath, metrics: metrics, health: health, engine: engine, logger: logger)
+        if let journal = options.journal {
+            metrics.attach(journal: {
+                let counts = journal.statistics
+                return .init(written: counts.written, dropped: counts.dropped, failed: counts.failed)
+            })
+        }
+        let reloader = Reloader(notifier: notifier, logger: logger, metrics: metrics, http: http)
         let socket = ControlSocketService(
             options: options, engine: engine, feed: feed, reloader: reloader, logger: logger,
-            journalCounts: journalCounts)
+            journalCounts: journalCounts, metrics: metrics)
         let hangup = HangupService(signals: hangups, engine: engine, reloader: reloader, logger: logger, stall: stall)
         let manager = ServiceManagerLink(socket: socket, notifier: notifier, logger: logger)
-        services += [engine, socket, hangup, manager] as [any Service]
+        services += [http, engine, socket, hangup, HealthService(health: health, socket: socket), manager] as [any Service]
         return (services, engine)
     }
 
@@ -164,16 +176,29 @@ public enum Daemon {
 final class Reloader: Sendable {
     let notifier: NotifierReporter
     let logger: Logger
+    let metrics: DaemonMetrics?
+    let http: MetricsListener?
 
-    init(notifier: NotifierReporter, logger: Logger) {
+    init(notifier: NotifierReporter, logger: Logger, metrics: DaemonMetrics? = nil, http: MetricsListener? = nil) {
         self.notifier = notifier
         self.logger = logger
+        self.metrics = metrics
+        self.http = http
     }
 
     /// - Parameter origin: who asked, for the log: "SIGHUP" or "uid 1000".
     func reload(_ host: EngineHost, by origin: String) async -> ReloadOutcome {
         notifier.reloading()
-        let outcome = await host.reload()
+        let outcome: ReloadOutcome
+        // The listener's new addresses are bound first: one that cannot be refuses the reload whole.
+        let rebind = await http?.prepareReload(configPath: host.configPath)
+        if let rebind, !rebind.errors.isEmpty {
+            outcome = .refused(rebind.errors)
+        } else {
+            outcome = await host.reload()
+            if case .refused = outcome { await rebind?.revert() }
+        }
+        metrics?.noteReload(outcome, configPath: host.configPath)
         switch outcome {
         case .applied(let summary):
             logger.notice(

@@ -47,6 +47,7 @@ final class EngineService: Service, CustomStringConvertible {
     private let feed: RecordFeed
     private let notifier: NotifierReporter
     private let clock: any WallClock
+    private let observer: HostObserver?
     private let logger: Logger
     /// How the run ends: nil for a stop request, else the store's failure. Set once.
     private let ended = Dependency<StoreError?>()
@@ -54,12 +55,14 @@ final class EngineService: Service, CustomStringConvertible {
     var description: String { "engine" }
 
     init(
-        options: DaemonOptions, feed: RecordFeed, notifier: NotifierReporter, clock: any WallClock, logger: Logger
+        options: DaemonOptions, feed: RecordFeed, notifier: NotifierReporter, clock: any WallClock,
+        observer: HostObserver? = nil, logger: Logger
     ) {
         self.options = options
         self.feed = feed
         self.notifier = notifier
         self.clock = clock
+        self.observer = observer
         self.logger = logger
     }
 
@@ -92,7 +95,7 @@ final class EngineService: Service, CustomStringConvertible {
         let progress = RecoveryProgress()
         let extender = notifier.extendWhileProgressing(progress, by: Daemon.recoveryExtension)
         defer { extender?.cancel() }
-        let (options, feed, clock, logger, ended) = (options, feed, clock, logger, ended)
+        let (options, feed, clock, logger, ended, observer) = (options, feed, clock, logger, ended, observer)
         return try await withTaskCancellationOrGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let thread = Thread {
@@ -100,7 +103,7 @@ final class EngineService: Service, CustomStringConvertible {
                         with: Result {
                             try EngineHost(
                                 configPath: options.configPath, stateDirectory: options.stateDirectory, clock: clock,
-                                feed: feed, progress: progress, logger: logger,
+                                feed: feed, progress: progress, observer: observer, logger: logger,
                                 storeFailed: { ended.resolve(.success($0)) })
                         })
                 }
@@ -124,13 +127,15 @@ final class ControlSocketService: Service, CustomStringConvertible {
     private let reloader: Reloader
     private let logger: Logger
     private let journalCounts: (@Sendable () -> JournalWriter.Statistics)?
+    private let metrics: DaemonMetrics?
 
     var description: String { "control socket" }
 
     init(
         options: DaemonOptions, engine: EngineService, feed: RecordFeed, reloader: Reloader, logger: Logger,
-        journalCounts: (@Sendable () -> JournalWriter.Statistics)?
+        journalCounts: (@Sendable () -> JournalWriter.Statistics)?, metrics: DaemonMetrics? = nil
     ) {
+        self.metrics = metrics
         self.options = options
         self.engine = engine
         self.feed = feed
@@ -154,6 +159,7 @@ final class ControlSocketService: Service, CustomStringConvertible {
             host: host, feed: feed, access: access, logger: logger,
             reload: { [reloader] in await reloader.reload(host, by: $0) }, journalCounts: journalCounts)
         let server = VarlinkServer(service: service, logger: logger)
+        metrics?.attach(varlinkConnections: { server.connectionCount })
         do {
             try await listen(server)
         } catch {

@@ -48,6 +48,8 @@ public final class EngineHost: @unchecked Sendable {
     private let clock: any WallClock
     private let logger: Logger
     private let feed: RecordFeed
+    /// The metrics' view of the work (timer lateness, Submit outcomes, commits); nil: none is kept.
+    private let observer: HostObserver?
 
     /// Seconds an event's `at` may lie ahead of slad's clock (clients' clocks drift a little); it is
     /// then applied now, as deadlines cannot be fired ahead of time.
@@ -85,6 +87,7 @@ public final class EngineHost: @unchecked Sendable {
         clock: any WallClock = SystemClock(),
         feed: RecordFeed = RecordFeed(),
         progress: RecoveryProgress? = nil,
+        observer: HostObserver? = nil,
         logger: Logger,
         storeFailed: (@Sendable (StoreError) -> Void)? = nil
     ) throws {
@@ -95,6 +98,7 @@ public final class EngineHost: @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         self.feed = feed
+        self.observer = observer
         self.storeFailed = storeFailed
         machine = recovered.machine
         firedThrough = recovered.firedThrough
@@ -103,8 +107,13 @@ public final class EngineHost: @unchecked Sendable {
         started = recovered.now
         configLoaded = recovered.now
         lastForget = recovered.now
-        committer = GroupCommitter(store: store) { [feed] units in feed.publish(units) }
+        var timing: (@Sendable (Duration, [CommitUnit]) -> Void)?
+        if let observer {
+            timing = { duration, units in observer.committed(Self.seconds(duration), units) }
+        }
+        committer = GroupCommitter(store: store, timing: timing) { [feed] units in feed.publish(units) }
         let unit = recovered.committed
+        observer?.committed(nil, [unit])
         if !unit.records.isEmpty {
             let priorities = feed.hasSinks ? Self.priorities(of: unit.records, in: machine) : [:]
             feed.deliver(Self.published(unit.records, priorities))
@@ -187,7 +196,11 @@ public final class EngineHost: @unchecked Sendable {
             // would be dropped again.
             if !records.isEmpty {
                 let emitted = clock.preciseNow()
-                for record in records { lateness.add(emitted - Double(record.at.secondsSince1970)) }
+                for record in records {
+                    let late = emitted - Double(record.at.secondsSince1970)
+                    lateness.add(late)
+                    observer?.timerLateness(late)
+                }
                 let unit = CommitUnit(
                     log: [], records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: now)
                 commit(unit) { _ in }
@@ -331,9 +344,16 @@ public final class EngineHost: @unchecked Sendable {
         _ events: [TimedEvent], actor: UInt32, completion: @escaping @Sendable (SubmitOutcome) -> Void
     ) {
         guard !events.isEmpty else { return completion(.accepted(0)) }
-        queue.async {
-            if let reason = self.unavailability { return completion(.storageUnavailable(reason: reason)) }
-            self.apply(events, actor: actor, reply: completion)
+        var reply = completion
+        if let observer {
+            reply = { outcome in
+                observer.submitted(outcome)
+                completion(outcome)
+            }
+        }
+        queue.async { [reply] in
+            if let reason = self.unavailability { return reply(.storageUnavailable(reason: reason)) }
+            self.apply(events, actor: actor, reply: reply)
         }
     }
 
@@ -467,6 +487,16 @@ public final class EngineHost: @unchecked Sendable {
     /// Open tickets matching `filter`, most urgent first.
     public func tickets(matching filter: TicketFilter, limit: Int) async -> [TicketSummary] {
         await onQueue { [self] in machine.engine.tickets(matching: filter, limit: limit, at: clock.now()) }
+    }
+
+    /// Open and breached tickets by line and priority, counted now on the engine's queue (one pass
+    /// over the tickets: the metrics ask at most once a second).
+    public func census() async -> TicketCensus {
+        await onQueue { [self] in machine.engine.census() }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     public func status() async -> HostStatus {

@@ -11,20 +11,28 @@ public final class GroupCommitter: Sendable {
 
     /// Starts the writer thread.
     ///
-    /// - Parameter onCommitted: called on the writer thread after each transaction that succeeded, with
-    ///   its units (each log entry's `seq` assigned), after their completions ran: where the daemon
-    ///   tells watchers of records, which must not see a record that a crash could still take back.
-    public init(store: StateStore, onCommitted: @escaping @Sendable ([CommitUnit]) -> Void) {
+    /// - Parameters:
+    ///   - timing: called on the writer thread after each transaction that succeeded, with the time
+    ///     the commit took (fsync included) and its units: for the metrics.
+    ///   - onCommitted: called on the writer thread after each transaction that succeeded, with
+    ///     its units (each log entry's `seq` assigned), after their completions ran: where the daemon
+    ///     tells watchers of records, which must not see a record that a crash could still take back.
+    public init(
+        store: StateStore, timing: (@Sendable (Duration, [CommitUnit]) -> Void)? = nil,
+        onCommitted: @escaping @Sendable ([CommitUnit]) -> Void
+    ) {
         let queue = SubmissionQueue(path: store.path)
         self.queue = queue
         let writer = Thread {
             while let batch = queue.takeAll() {
                 let result: Result<[CommitUnit], StoreError>
+                let began = ContinuousClock.now
                 do throws(StoreError) {
                     result = .success(try store.commit(batch.map(\.unit)))
                 } catch {
                     result = .failure(error)
                 }
+                if let timing, case .success(let committed) = result { timing(ContinuousClock.now - began, committed) }
                 let completion = result.map { _ in () }
                 for submission in batch { submission.completion(completion) }
                 if case .success(let committed) = result { onCommitted(committed) }

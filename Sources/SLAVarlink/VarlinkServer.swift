@@ -208,6 +208,9 @@ public final class VarlinkServer: Sendable {
         self.logger.info("Varlink server listening", metadata: ["socket": "\(name)"])
     }
 
+    /// Connections open now (for the metrics).
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
     /// Serves until `shutdown()`; each accepted connection runs as a child task.
     ///
     /// Cancelling the task that runs this cancels every connection's task and throws

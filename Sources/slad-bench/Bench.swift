@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
     @Option(
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), and \
-            store (the SQLite state alone), and ingest, rss, list, timers, restart (a release slad beside \
+            store (the SQLite state alone), and ingest, rss, list, timers, restart, metrics (a release slad beside \
             this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
@@ -58,7 +58,7 @@ struct Bench: ParsableCommand {
         if parts.contains("memory") { figures.append(contentsOf: memoryPerTicket(configuration)) }
         if parts.contains("replay") { figures.append(replayPipeline(configuration)) }
         if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
-        let daemonParts = parts.intersection(["ingest", "rss", "list", "timers", "restart"])
+        let daemonParts = parts.intersection(["ingest", "rss", "list", "timers", "restart", "metrics"])
         if !daemonParts.isEmpty {
             figures += try DaemonBench.run(parts: daemonParts, tickets: tickets) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -47,7 +47,9 @@ enum DaemonBench {
 
     static func run(parts: Set<String>, tickets: Int, log: (String) -> Void) throws -> [Figure] {
         var figures: [Figure] = []
-        let daemon = try BenchDaemon(configText: config)
+        let httpPort = try MetricsScraper.freePort()
+        let daemon = try BenchDaemon(
+            configText: parts.contains("metrics") ? config + "\nhttp: {listen: [\"127.0.0.1:\(httpPort)\"]}\n" : config)
         defer { daemon.kill() }
         log("slad-bench: slad pid \(daemon.pid) on \(daemon.directory)")
 
@@ -88,7 +90,7 @@ enum DaemonBench {
                     higherIsBetter: false))
             log("slad-bench: ingest pipelined: \(Int(piped.rate)) events/s")
         }
-        guard !parts.isDisjoint(with: ["timers", "list", "restart", "rss"]) else { return figures }
+        guard !parts.isDisjoint(with: ["timers", "list", "restart", "rss", "metrics"]) else { return figures }
 
         // A million open tickets: a tenth P1 (overdue at once), the rest P3 (quiet).
         let start = Date()
@@ -113,6 +115,32 @@ enum DaemonBench {
                 Figure(
                     name: "ListTickets 100 most overdue of \(tickets), p99", value: percentile(latencies, 0.99) * 1000,
                     unit: "ms", target: 10, higherIsBetter: false))
+        }
+        if parts.contains("metrics") {
+            let scraper = try MetricsScraper(port: httpPort)
+            let body = try scraper.scrape()
+            guard body.contains("slad_open_tickets{line=\"1\",priority=\"P3\"}") else {
+                throw BenchError("/metrics has no open tickets: \(body.prefix(300))")
+            }
+            // Each of these counts the tickets anew (the counts are reused for 1 s).
+            var fresh: [Double] = []
+            for _ in 0..<60 {
+                usleep(1_050_000)
+                fresh.append(try scraper.timed())
+            }
+            // Back to back, as many scrapers at once would: mostly the reused counts.
+            var packed: [Double] = []
+            for _ in 0..<300 { packed.append(try scraper.timed()) }
+            for (name, values) in [("counted anew, 60 scrapes 1.05 s apart", fresh), ("back to back, 300 scrapes", packed)] {
+                figures.append(
+                    Figure(
+                        name: "GET /metrics, \(tickets) open, \(name), p50", value: percentile(values, 0.5) * 1000,
+                        unit: "ms", target: nil, higherIsBetter: false))
+                figures.append(
+                    Figure(
+                        name: "GET /metrics, \(tickets) open, \(name), p99", value: percentile(values, 0.99) * 1000,
+                        unit: "ms", target: 10, higherIsBetter: false))
+            }
         }
         if parts.contains("timers") {
             let lateness = try timerLateness(daemon, tickets: 20_000, log: log)
@@ -543,6 +571,73 @@ final class RawVarlinkConnection {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { throw BenchError("recv: \(n == 0 ? "closed" : "errno \(errno)")") }
             pending += buffer[0..<n]
+        }
+    }
+}
+
+/// A scraper on one kept-alive connection: `GET /metrics` and the time until the whole body came.
+final class MetricsScraper {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard status == 0 else { throw BenchError("connect to the HTTP listener: errno \(errno)") }
+    }
+
+    deinit { close(fd) }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { throw BenchError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func timed() throws -> Double {
+        let start = monotonic()
+        _ = try scrape()
+        return monotonic() - start
+    }
+
+    /// One scrape's body (Prometheus' Accept: OpenMetrics).
+    func scrape() throws -> String {
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: bench\r\nAccept: application/openmetrics-text;version=1.0.0\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+            throw BenchError("send failed")
+        }
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var headEnd: Int?
+        var length = 0
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { throw BenchError("the HTTP listener closed the connection") }
+            data += buffer[0..<n]
+            if headEnd == nil, let end = (0..<max(0, data.count - 3)).first(where: { data[$0] == 13 && data[$0 + 1] == 10 && data[$0 + 2] == 13 && data[$0 + 3] == 10 }) {
+                headEnd = end + 4
+                let head = String(decoding: data[0..<end], as: UTF8.self).lowercased()
+                guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                    let value = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces))
+                else { throw BenchError("no Content-Length: \(head)") }
+                length = value
+            }
+            if let headEnd, data.count >= headEnd + length {
+                return String(decoding: data[headEnd..<(headEnd + length)], as: UTF8.self)
+            }
         }
     }
 }

@@ -299,12 +299,13 @@ extension DaemonTests {
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
     }
 
-    @Test("systemd-analyze verify prints nothing for slad.service and slad.socket")
+    @Test("systemd-analyze verify prints nothing for slad.service, slad.socket and slad-http.socket")
     func verifyUnits() throws {
         let folder = try unitCopies()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try run(
-            "/usr/bin/systemd-analyze", ["verify", "--man=no", folder + "/slad.service", folder + "/slad.socket"])
+            "/usr/bin/systemd-analyze",
+            ["verify", "--man=no", folder + "/slad.service", folder + "/slad.socket", folder + "/slad-http.socket"])
         #expect(result.status == 0)
         #expect(result.stdout.isEmpty && result.stderr.isEmpty, "\(result.stdout)\(result.stderr)")
     }
@@ -349,8 +350,9 @@ extension DaemonTests {
             of: "ExecStart=/usr/local/bin/slad ",
             with: "ExecStart=\(productsDirectory.appendingPathComponent("slad").path) "
         ).write(toFile: folder + "/slad.service", atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(
-            atPath: source.appendingPathComponent("slad.socket").path, toPath: folder + "/slad.socket")
+        for unit in ["slad.socket", "slad-http.socket"] {
+            try FileManager.default.copyItem(atPath: source.appendingPathComponent(unit).path, toPath: folder + "/" + unit)
+        }
         return folder
     }
 }
