@@ -101,8 +101,16 @@ public final class HTTPListener: Service, Sendable {
     public typealias Handler = @Sendable (HTTPRequestSummary) async -> HTTPAnswer
     typealias ServerChannel = NIOAsyncChannel<HTTP1Channel.Value, Never>
 
+    /// A bound socket and the helper that quiesces it and its connections. One helper per socket:
+    /// NIOExtras' helper tracks the first server channel it was made for only, so a shared one left
+    /// sockets bound after a failed bind or a reload open at shutdown, and `run()` never returned.
+    private struct Served {
+        var channel: ServerChannel
+        var quiescing: ServerQuiescingHelper
+    }
+
     private struct State {
-        var bound: [HTTPEndpoint: ServerChannel] = [:]
+        var bound: [HTTPEndpoint: Served] = [:]
         var shuttingDown = false
         var active = 0
     }
@@ -114,7 +122,6 @@ public final class HTTPListener: Service, Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let state = Mutex(State())
-    private let quiescing: ServerQuiescingHelper
     private let arrivals: AsyncStream<ServerChannel>
     private let arrivalsInput: AsyncStream<ServerChannel>.Continuation
 
@@ -133,7 +140,6 @@ public final class HTTPListener: Service, Sendable {
                     maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes,
                     maxHeaderFieldCount: 100)))
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        quiescing = ServerQuiescingHelper(group: group)
         (arrivals, arrivalsInput) = AsyncStream<ServerChannel>.makeStream()
     }
 
@@ -143,7 +149,7 @@ public final class HTTPListener: Service, Sendable {
 
     /// The endpoints served now, with the local address each is bound to (the port, when 0 was asked).
     public var localAddresses: [HTTPEndpoint: SocketAddress] {
-        state.withLock { state in state.bound.compactMapValues { $0.channel.localAddress } }
+        state.withLock { state in state.bound.compactMapValues { $0.channel.channel.localAddress } }
     }
 
     /// Serves on exactly `endpoints` from now on: binds those not served yet, then closes those no longer
@@ -156,7 +162,7 @@ public final class HTTPListener: Service, Sendable {
         let current = state.withLock { $0.bound }
         if state.withLock({ $0.shuttingDown }) { return [] }
         var failures: [HTTPBindFailure] = []
-        var added: [HTTPEndpoint: ServerChannel] = [:]
+        var added: [HTTPEndpoint: Served] = [:]
         for endpoint in Set(endpoints) where current[endpoint] == nil {
             do {
                 added[endpoint] = try await bind(endpoint)
@@ -167,31 +173,39 @@ public final class HTTPListener: Service, Sendable {
             }
         }
         if allOrNothing, !failures.isEmpty {
-            for channel in added.values { try? await channel.channel.close() }
+            for served in added.values { try? await served.channel.channel.close() }
             return failures
         }
         let wanted = Set(endpoints)
-        let removed = state.withLock { state -> [ServerChannel] in
-            var removed: [ServerChannel] = []
-            for (endpoint, channel) in state.bound where !wanted.contains(endpoint) {
-                removed.append(channel)
+        let removed = state.withLock { state -> [Served] in
+            // A shutdown that came while binding: what this call bound goes with the rest.
+            if state.shuttingDown { return Array(added.values) }
+            var removed: [Served] = []
+            for (endpoint, served) in state.bound where !wanted.contains(endpoint) {
+                removed.append(served)
                 state.bound[endpoint] = nil
             }
             for (endpoint, channel) in added { state.bound[endpoint] = channel }
             return removed
         }
-        for channel in added.values {
-            logger.info("HTTP listener serving", metadata: ["address": "\(channel.channel.localAddress.map { "\($0)" } ?? "?")"])
-            arrivalsInput.yield(channel)
+        if state.withLock({ $0.shuttingDown }) {
+            for served in removed { served.quiescing.initiateShutdown(promise: nil) }
+            return failures
         }
-        // Connections accepted on a closed socket finish their requests; the socket accepts no more.
-        for channel in removed { try? await channel.channel.close() }
+        for served in added.values {
+            logger.info(
+                "HTTP listener serving", metadata: ["address": "\(served.channel.channel.localAddress.map { "\($0)" } ?? "?")"])
+            arrivalsInput.yield(served.channel)
+        }
+        // A socket no longer named accepts no more; its requests in progress finish, idle connections close.
+        for served in removed { served.quiescing.initiateShutdown(promise: nil) }
         return failures
     }
 
-    private func bind(_ endpoint: HTTPEndpoint) async throws -> ServerChannel {
+    private func bind(_ endpoint: HTTPEndpoint) async throws -> Served {
         let channelSetup = self.channelSetup
         let logger = self.logger
+        let quiescing = ServerQuiescingHelper(group: group)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -226,7 +240,7 @@ public final class HTTPListener: Service, Sendable {
             // NIO listens again with its default backlog; restore one fit for many scrapers.
             _ = Glibc.listen(fd, 256)
         }
-        return channel
+        return Served(channel: channel, quiescing: quiescing)
     }
 
     /// Serves until graceful shutdown (or cancellation): each socket's connections in a child task,
@@ -254,14 +268,13 @@ public final class HTTPListener: Service, Sendable {
     }
 
     private func beginShutdown() {
-        let first = state.withLock { state in
+        let served = state.withLock { state -> [Served]? in
             defer { state.shuttingDown = true; state.bound = [:] }
-            return !state.shuttingDown
+            return state.shuttingDown ? nil : Array(state.bound.values)
         }
-        guard first else { return }
+        guard let served else { return }
         arrivalsInput.finish()
-        let promise = group.next().makePromise(of: Void.self)
-        quiescing.initiateShutdown(promise: promise)
+        for socket in served { socket.quiescing.initiateShutdown(promise: nil) }
     }
 
     private func accept(on server: ServerChannel) async {

@@ -10,12 +10,12 @@ import Testing
 final class RawHTTPClient: @unchecked Sendable {
     let fd: Int32
 
-    init(port: Int, receiveTimeout: Int = 10) throws {
+    init(port: Int, host: String = "127.0.0.1", receiveTimeout: Int = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -213,7 +213,8 @@ struct HTTPListenerTests {
 
     @Test("32 concurrent scrapers, 20 requests each on kept-alive connections, all answered 200")
     func concurrentScrapers() async throws {
-        try await withListener { _, port in
+        // A head timeout far above any scheduling delay: this test is about concurrency, not timeouts.
+        try await withListener(limits: .init(requestHeadTimeout: .seconds(120))) { _, port in
             let scrapers = 32
             let results = await withTaskGroup(of: Int.self) { group in
                 for _ in 0..<scrapers {
@@ -254,6 +255,43 @@ struct HTTPListenerTests {
             #expect(partial.count == 1)
             #expect(Array(listener.localAddresses.keys) == [.address(host: "127.0.0.2", port: 0)])
         }
+    }
+
+    @Test("after a failed bind and a change of sockets, shutdown closes every socket and run() returns")
+    func shutdownAfterRebinds() async throws {
+        let listener = HTTPListener(logger: Logger(label: "test")) { _ in .text(200, "ok") }
+        let holder = HTTPListener(logger: Logger(label: "holder")) { _ in .text(200, "holder") }
+        await holder.listen(on: [.address(host: "127.0.0.1", port: 0)])
+        let busy = try #require(holder.localAddresses.values.first?.port)
+        // The first socket this listener ever makes fails to bind; then two sockets in turn.
+        #expect(await listener.listen(on: [.address(host: "127.0.0.1", port: busy)]).count == 1)
+        await listener.listen(on: [.address(host: "127.0.0.1", port: 0)])
+        let first = try #require(listener.localAddresses.values.first?.port)
+        await listener.listen(on: [.address(host: "127.0.0.2", port: 0)])
+        let second = try #require(listener.localAddresses.values.first?.port)
+        let running = Task { try await listener.run() }
+        let answered = try await blocking { () -> Int? in
+            let client = try RawHTTPClient(port: second, host: "127.0.0.2")
+            client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            return client.readResponse()?.status
+        }
+        #expect(answered == 200)
+        listener.shutdown()
+        // A fallback so that the bug ends the test instead of hanging the suite.
+        let fallback = Task { () -> Bool in
+            try? await Task.sleep(for: .seconds(10))
+            guard !Task.isCancelled else { return false }
+            running.cancel()
+            return true
+        }
+        try await running.value
+        fallback.cancel()
+        #expect(await fallback.value == false, "run() returned at shutdown, not at the fallback's cancel")
+        let refused = try await blocking {
+            (try? RawHTTPClient(port: first)) == nil && (try? RawHTTPClient(port: second, host: "127.0.0.2")) == nil
+        }
+        #expect(refused)
+        holder.shutdown()
     }
 
     @Test("shutdown closes the socket: a new connection is refused")

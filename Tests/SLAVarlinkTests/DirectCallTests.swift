@@ -133,9 +133,11 @@ struct DirectCallTests {
                 try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":1,"ms":300}}"#)
                 #expect(await recorder.waitFor { $0 == "direct started 1" })
                 async let stopped: Void = server.shutdown()
-                // Sent while the server stops, with the first call still in flight: not read.
+                // Sent while the server stops, with the first call still in flight: not read. On a loaded
+                // machine the first call may already be answered and the connection closed by then, so
+                // the send may fail; what the client reads below is the same either way.
                 try await Task.sleep(for: .milliseconds(50))
-                try await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":2}}"#)
+                try? await client.sendText(#"{"method":"io.slad.Test.Direct","parameters":{"i":2}}"#)
                 #expect(try await client.receive()?.parameters == ["i": 1, "ms": 300, "via": "direct"])
                 #expect(try await client.readUntilClosed() == 0)
                 await stopped
