@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "slad",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLADaemon", "SLASystemd", "SLAContract",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLADaemon", "SLASystemd", "SLAContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -4,7 +4,7 @@ import Yams
 
 /// Reads slad's YAML configuration into a validated `Configuration`, reporting every mistake at once.
 public enum ConfigLoader {
-    static let sections = ["calendars", "priorities", "agreements", "lines", "escalation", "http"]
+    static let sections = ["calendars", "priorities", "agreements", "lines", "escalation", "http", "retention"]
 
     /// Reads and validates the file; an unreadable file is one diagnostic at 1:1.
     public static func load(path: String) -> Result<Configuration, ConfigErrors> {
@@ -136,6 +136,7 @@ extension ConfigReader {
         let lines = fields["lines"].map { readLines($0.value, agreements: agreementDrafts) } ?? []
         let rules = fields["escalation"].map { readEscalation($0.value) } ?? []
         if let http = fields["http"] { _ = readHTTP(http.value) }  // for the daemon: see ConfigLoader.httpSettings
+        let retention = fields["retention"].map { readRetention($0.value) } ?? Retention()
         checkLinesFit(agreements: agreements, lines: lines, priorities: priorities)
 
         let built = agreements.compactMap(\.agreement)
@@ -146,7 +147,8 @@ extension ConfigReader {
             priorities: PriorityScheme(levels: priorities.levels, matrix: priorities.matrix),
             agreements: built,
             lines: supportLines,
-            hierarchicalRules: rules
+            hierarchicalRules: rules,
+            retention: retention
         )
     }
 }

@@ -273,6 +273,36 @@ extension SlaInterface {
         public typealias Reply = Summary
     }
 
+    /// `Backup(path: string) -> (path: string, bytes: int)`: a consistent copy of the state in a new file.
+    public enum Backup: VarlinkMethod {
+        public static let name = "Backup"
+
+        public struct Parameters: VarlinkRecord {
+            public var path: String
+            public init(path: String) { self.path = path }
+            public static let fields: [VarlinkField] = [.init("path", "string")]
+            public init(json: [String: JSONValue]) throws(ContractError) {
+                self.init(path: try FieldReader(json).string("path"))
+            }
+            public var json: [String: JSONValue] { ["path": .string(path)] }
+        }
+
+        public struct Reply: VarlinkRecord {
+            public var path: String
+            public var bytes: Int
+            public init(path: String, bytes: Int) {
+                self.path = path
+                self.bytes = bytes
+            }
+            public static let fields: [VarlinkField] = [.init("path", "string"), .init("bytes", "int")]
+            public init(json: [String: JSONValue]) throws(ContractError) {
+                let read = FieldReader(json)
+                self.init(path: try read.string("path"), bytes: try read.int("bytes"))
+            }
+            public var json: [String: JSONValue] { ["path": .string(path), "bytes": .int(Int64(bytes))] }
+        }
+    }
+
     // MARK: - Errors
 
     /// `error UnknownTicket (ticket: string, index: ?int)`: the ticket is not open.
@@ -327,6 +357,35 @@ extension SlaInterface {
         public var json: [String: JSONValue] { ["errors": .array(errors.map(JSONValue.string))] }
     }
 
+    /// `error StorageUnavailable (reason: string)`: the disk is full; nothing of the batch was applied.
+    public struct StorageUnavailable: VarlinkErrorRecord {
+        public static let name = "StorageUnavailable"
+        public var reason: String
+        public init(reason: String) { self.reason = reason }
+        public static let fields: [VarlinkField] = [.init("reason", "string")]
+        public init(json: [String: JSONValue]) throws(ContractError) {
+            self.init(reason: try FieldReader(json).string("reason"))
+        }
+        public var json: [String: JSONValue] { ["reason": .string(reason)] }
+    }
+
+    /// `error BackupFailed (path: string, reason: string)`: no backup was written.
+    public struct BackupFailed: VarlinkErrorRecord {
+        public static let name = "BackupFailed"
+        public var path: String
+        public var reason: String
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+        public static let fields: [VarlinkField] = [.init("path", "string"), .init("reason", "string")]
+        public init(json: [String: JSONValue]) throws(ContractError) {
+            let read = FieldReader(json)
+            self.init(path: try read.string("path"), reason: try read.string("reason"))
+        }
+        public var json: [String: JSONValue] { ["path": .string(path), "reason": .string(reason)] }
+    }
+
     // MARK: - The table the agreement test compares with the description
 
     /// A method as the description declares it.
@@ -356,7 +415,7 @@ extension SlaInterface {
     /// Every method, in the description's order.
     public static let methods: [MethodDeclaration] = [
         Submit.declaration, GetTicket.declaration, ListTickets.declaration, Watch.declaration,
-        Status.declaration, Reload.declaration, CheckConfig.declaration,
+        Status.declaration, Reload.declaration, CheckConfig.declaration, Backup.declaration,
     ]
 
     /// Every `type`, in the description's order.
@@ -369,6 +428,7 @@ extension SlaInterface {
     /// Every `error`, in the description's order.
     public static let errors: [RecordDeclaration] = [
         .init(UnknownTicket.name, UnknownTicket.fields), .init(InvalidEvent.name, InvalidEvent.fields),
-        .init(InvalidConfig.name, InvalidConfig.fields),
+        .init(InvalidConfig.name, InvalidConfig.fields), .init(StorageUnavailable.name, StorageUnavailable.fields),
+        .init(BackupFailed.name, BackupFailed.fields),
     ]
 }

@@ -146,6 +146,10 @@ public enum SlaInterface {
         # Checks the configuration file without applying it.
         method CheckConfig() -> (summary: string)
 
+        # Writes a consistent copy of the state to path, a new file in a folder the caller owns, while slad
+        # runs; bytes is its size. Restore it as state.sqlite in an emptied state directory (README).
+        method Backup(path: string) -> (path: string, bytes: int)
+
         # The ticket is not open; in Submit, index is the event that named it (from 0).
         error UnknownTicket (ticket: string, index: ?int)
 
@@ -154,6 +158,12 @@ public enum SlaInterface {
 
         # The configuration file has errors, each "file:line:column: sentence".
         error InvalidConfig (errors: []string)
+
+        # The state cannot be written (the disk is full): nothing of the batch was applied; try again later.
+        error StorageUnavailable (reason: string)
+
+        # No backup was written to path, for the reason given.
+        error BackupFailed (path: string, reason: string)
         """
 }
 

@@ -135,6 +135,11 @@ public struct SlaControl {
         try call(Sla.CheckConfig.self, NoFields())
     }
 
+    /// `Backup(path)`: the copy's `path` and size in `bytes`; `BackupFailed` with the reason.
+    public func backup(path: String) throws -> ControlReply<Sla.Backup.Reply> {
+        try call(Sla.Backup.self, Sla.Backup.Parameters(path: path))
+    }
+
     private static func read<Record: VarlinkRecord, Method: VarlinkMethod>(
         _ type: Record.Type, _ parameters: [String: JSONValue], of method: Method.Type
     ) throws -> Record {

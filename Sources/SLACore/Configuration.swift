@@ -10,19 +10,23 @@ public struct Configuration: Sendable {
     /// Exactly four, line 1 first.
     public var lines: [SupportLine]
     public var hierarchicalRules: [HierarchicalRule]
+    /// How long the history is kept; it runs no clock.
+    public var retention: Retention
 
     public init(
         calendars: [BusinessCalendar],
         priorities: PriorityScheme,
         agreements: [Agreement],
         lines: [SupportLine],
-        hierarchicalRules: [HierarchicalRule]
+        hierarchicalRules: [HierarchicalRule],
+        retention: Retention = Retention()
     ) {
         self.calendars = calendars
         self.priorities = priorities
         self.agreements = agreements
         self.lines = lines
         self.hierarchicalRules = hierarchicalRules
+        self.retention = retention
     }
 
     /// The index of the agreement with this name.

@@ -63,7 +63,7 @@ public struct ControlService: VarlinkService {
         let method = call.method.hasPrefix(Sla.name + ".") ? String(call.method.dropFirst(Sla.name.count + 1)) : call.method
         let needed: AccessRole
         switch method {
-        case Sla.Submit.name, Sla.Reload.name: needed = .writer
+        case Sla.Submit.name, Sla.Reload.name, Sla.Backup.name: needed = .writer
         case Sla.GetTicket.name, Sla.ListTickets.name, Sla.Watch.name, Sla.Status.name, Sla.CheckConfig.name:
             needed = .reader
         default:
@@ -87,6 +87,7 @@ public struct ControlService: VarlinkService {
             case Sla.Status.name: try await replies.reply(await status().json)
             case Sla.Reload.name: try await replies.reply(try await reload(peer: peer).json)
             case Sla.CheckConfig.name: try await replies.reply(try checkConfig().json)
+            case Sla.Backup.name: try await replies.reply(try await backup(call.parameters, peer: peer))
             default:
                 guard call.more else { throw VarlinkError.expectedMore }
                 try await watch(replies)
@@ -159,7 +160,18 @@ public struct ControlService: VarlinkService {
         case .invalid(let index, let message):
             throw Self.invalidEvent(index, message)
         case .storageUnavailable(let reason):
-            throw VarlinkError(name: "io.slad.Sla.StorageUnavailable", parameters: ["reason": .string(reason)])
+            throw VarlinkError(SlaInterface.StorageUnavailable(reason: reason))
+        }
+    }
+
+    private func backup(_ parameters: [String: JSONValue], peer: PeerCredentials) async throws -> [String: JSONValue] {
+        guard case .string(let path)? = parameters["path"] else { throw VarlinkError.invalidParameter("path") }
+        switch await host.backup(to: path, for: peer.uid) {
+        case .success(let bytes):
+            logger.notice("state backed up to \(path) for uid \(peer.uid): \(bytes) bytes")
+            return SlaInterface.Backup.Reply(path: path, bytes: Int(bytes)).json
+        case .failure(let refusal):
+            throw VarlinkError(SlaInterface.BackupFailed(path: refusal.path, reason: refusal.reason))
         }
     }
 

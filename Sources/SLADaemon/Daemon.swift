@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import SLACore
+import SLAStore
 import SLASystemd
 import SLAVarlink
 import SLAWire
@@ -55,6 +56,9 @@ public enum Daemon {
     /// state or socket trouble at the start, and ``StoreFailure`` when the state fails later; each
     /// after every part has stopped.
     public static func run(_ options: DaemonOptions, logger: Logger) async throws {
+        // Before the store opens: a second slad on this state must not read, let alone write, it.
+        let stateLock = try StateLock(directory: options.stateDirectory)
+        defer { stateLock.release() }
         let group = try await serviceGroup(options, logger: logger)
         try await group.run()
     }

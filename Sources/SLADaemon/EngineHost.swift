@@ -63,6 +63,14 @@ public final class EngineHost: @unchecked Sendable {
 
     /// The wall clock instant of the last pass over closed tickets.
     private var lastForget: Instant
+    /// The most open tickets since memory was last handed back.
+    private var peakOpenTickets = 0
+    /// Why the state cannot be written now (the disk is full), or nil: set by the store's writer thread,
+    /// read on `queue` before a batch is applied.
+    private let storage = StorageProblem()
+
+    /// Why the state cannot be written now (the disk is full), or nil when it can.
+    public var storageProblem: String? { storage.reason }
     /// Runs the passes, off the engine's queue: a pass waits for the store's writer like a commit.
     private let maintenance = DispatchQueue(label: "io.slad.maintenance", qos: .utility)
 
@@ -88,6 +96,7 @@ public final class EngineHost: @unchecked Sendable {
         feed: RecordFeed = RecordFeed(),
         progress: RecoveryProgress? = nil,
         observer: HostObserver? = nil,
+        fullDisk: GroupCommitter.FullDisk = GroupCommitter.FullDisk(),
         logger: Logger,
         storeFailed: (@Sendable (StoreError) -> Void)? = nil
     ) throws {
@@ -106,12 +115,30 @@ public final class EngineHost: @unchecked Sendable {
         configText = recovered.configText
         started = recovered.now
         configLoaded = recovered.now
-        lastForget = recovered.now
+        // The first pass over closed tickets comes with the timer's first wake, once slad serves: a
+        // start that trimmed first took 11.6 s to serve 0 open tickets.
+        lastForget = recovered.now - Self.forgetInterval
         var timing: (@Sendable (Duration, [CommitUnit]) -> Void)?
         if let observer {
             timing = { duration, units in observer.committed(Self.seconds(duration), units) }
         }
-        committer = GroupCommitter(store: store, timing: timing) { [feed] units in feed.publish(units) }
+        committer = GroupCommitter(
+            store: store, timing: timing, fullDisk: fullDisk,
+            onStorage: { [storage, logger] state in
+                switch state {
+                case .full(let reason):
+                    storage.set(reason)
+                    logger.error(
+                        """
+                        the state cannot be written: \(reason). Submit and Reload are refused until there is space; \
+                        records the timer fires are held (up to \(fullDisk.capacity)) and committed then
+                        """)
+                case .available:
+                    storage.set(nil)
+                    logger.notice("the state can be written again: the held records are committed")
+                }
+            }
+        ) { [feed] units in feed.publish(units) }
         let unit = recovered.committed
         observer?.committed(nil, [unit])
         if !unit.records.isEmpty {
@@ -178,14 +205,16 @@ public final class EngineHost: @unchecked Sendable {
     private var unavailability: String? {
         if let error = failure.withLock({ $0 }) { return "the state cannot be written: \(error)" }
         if stopped.load(ordering: .acquiring) { return "slad is stopping" }
+        // A full disk: commits are held and retried; nothing new is applied meanwhile.
+        if let reason = storage.reason { return reason }
         return nil
     }
 
     /// Fires every deadline due by now and arms the timer for the next. On `queue`.
     private func fireDue() {
         changes &+= 1
-        // Firing would commit records the store can no longer take.
-        guard unavailability == nil else { return }
+        // Firing would commit records the store can no longer take (a full disk holds them instead).
+        guard failure.withLock({ $0 }) == nil, !stopped.load(ordering: .acquiring) else { return }
         let now = clock.now()
         if now > firedThrough {
             var records: [TimelineRecord] = []
@@ -208,24 +237,42 @@ public final class EngineHost: @unchecked Sendable {
         }
         if now - lastForget >= Self.forgetInterval {
             lastForget = now
-            forgetClosedTickets()
+            maintain(recordsBefore: now - machine.engine.configuration.retention.recordSeconds)
         }
+        returnMemoryAfterCloses()
         armTimer()
     }
 
-    /// Takes closed tickets' events out of the log, on the maintenance queue. The engine forgot those
-    /// tickets when they closed, so applying the log at the next start arrives at the same state
-    /// without them; their timeline records stay.
-    private func forgetClosedTickets() {
+    /// The maintenance pass, on its own queue, in the store's small transactions: takes closed
+    /// tickets' events out of the log (the engine forgot those tickets when they closed, so applying
+    /// the log at the next start arrives at the same state without them), removes closed tickets'
+    /// records older than the retention, and hands freed memory back to the system.
+    private func maintain(recordsBefore cutoff: Instant) {
         maintenance.async { [store, logger] in
             do {
                 let forgotten = try store.forgetClosedTickets()
                 if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
+                let removed = try store.removeRecords(before: cutoff)
+                if removed > 0 { logger.info("removed \(removed) timeline rows of closed tickets older than the retention") }
             } catch {
-                // Nothing is lost: the events stay, and the next pass or start tries again.
-                logger.error("cannot take closed tickets' events out of the log: \(error)")
+                // Nothing is lost: the rows stay, and the next pass tries again.
+                logger.error("cannot take closed tickets' history out of the state: \(error)")
             }
+            MemoryReturn.now()
         }
+    }
+
+    /// On `queue`: after many tickets closed, gives the memory they held back to the system.
+    ///
+    /// The allocator keeps freed memory for the process: a million tickets opened and closed left
+    /// the daemon hundreds of MiB larger than it needs. `malloc_trim` walks the heap, so it runs on
+    /// the maintenance queue, and only when the open tickets fell by half and by thousands.
+    private func returnMemoryAfterCloses() {
+        let open = machine.engine.openTicketCount
+        peakOpenTickets = max(peakOpenTickets, open)
+        guard peakOpenTickets - open >= 10_000, open <= peakOpenTickets / 2 else { return }
+        peakOpenTickets = open
+        maintenance.async { MemoryReturn.now() }
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
@@ -300,6 +347,13 @@ public final class EngineHost: @unchecked Sendable {
             return true
         }
         guard first else { return }
+        if error.isStorageFull {
+            logger.critical(
+                """
+                the disk stayed full past the records slad holds in memory: \(error); stopping so that a \
+                restart recovers (what the timer fired is fired again, marked late)
+                """)
+        }
         logger.critical(
             "cannot commit to the state: \(error); stopping so that a restart recovers",
             metadata: Lifecycle.metadata(SladMessageID.storeFailed, ["SLAD_ERROR": "\(error)"]))
@@ -543,4 +597,12 @@ public final class EngineHost: @unchecked Sendable {
         committer.drain()
         maintenance.sync {}
     }
+}
+
+/// The reason the state cannot be written, shared between the store's writer thread and the engine's queue.
+final class StorageProblem: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    var reason: String? { value.withLock { $0 } }
+    func set(_ reason: String?) { value.withLock { $0 = reason } }
 }

@@ -55,8 +55,8 @@ struct RecoveredEngine {
 }
 
 extension RecoveredEngine {
-    /// Opens the state once the configuration file loads, forgets closed tickets' events, applies the
-    /// log again, fires what fell due while slad was down and takes `configPath` into use (logging it
+    /// Opens the state once the configuration file loads (a bad file leaves the state untouched),
+    /// applies the log again, fires what fell due while slad was down and takes `configPath` into use (logging it
     /// when it changed); commits the outcome.
     static func recover(
         configPath: String, stateDirectory: String, clock: any WallClock, progress: RecoveryProgress?,
@@ -69,8 +69,7 @@ extension RecoveredEngine {
         case .failure(let errors): throw errors
         }
         let store = try StateStore(directory: stateDirectory)
-        let forgotten = try store.forgetClosedTickets()
-        if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
+        logger.info("\(store.path) checked (SQLite's quick check, the schema, the commit count) in \(store.integrityCheck)")
         let replayStarted = ContinuousClock.now
         let recovered = try RecoveredLog.read(store: store, progress: progress, logger: logger)
         let replayTook = ContinuousClock.now - replayStarted
@@ -161,7 +160,7 @@ extension RecoveredLog {
     static func read(store: StateStore, progress: RecoveryProgress?, logger: Logger) throws -> RecoveredLog {
         var recovered = RecoveredLog()
         var discard: [TimelineRecord] = []
-        try store.readLog { entry in
+        try store.readLog(openLivesOnly: true) { entry in
             if progress?.isAbandoned == true { throw RecoveryAbandoned() }
             switch entry {
             case .configuration(let change):

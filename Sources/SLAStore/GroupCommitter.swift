@@ -9,7 +9,33 @@ import Foundation
 public final class GroupCommitter: Sendable {
     private let queue: SubmissionQueue
 
+    /// What the writer does when the disk is full.
+    public struct FullDisk: Sendable {
+        /// How long the writer waits before it tries the held units again.
+        public var retryInterval: Duration
+        /// Most log entries and records held: past it, the held units fail like any store failure.
+        public var capacity: Int
+
+        public init(retryInterval: Duration = .seconds(1), capacity: Int = 200_000) {
+            self.retryInterval = retryInterval
+            self.capacity = capacity
+        }
+    }
+
+    /// Whether the store takes commits.
+    public enum Storage: Sendable, Equatable {
+        /// A commit failed for lack of space (the sentence says so); units are held and retried.
+        case full(reason: String)
+        /// A commit succeeded again: the held units are durable.
+        case available
+    }
+
     /// Starts the writer thread.
+    ///
+    /// A commit that fails because the disk is full fails nobody: its units are held, in order, with
+    /// those submitted after them, and retried every `fullDisk.retryInterval`, so nothing is lost and
+    /// slad need not restart into the same full disk. `onStorage` hears when that begins and ends.
+    /// Past `fullDisk.capacity` the held units fail (with the full disk's error).
     ///
     /// - Parameters:
     ///   - timing: called on the writer thread after each transaction that succeeded, with the time
@@ -19,24 +45,40 @@ public final class GroupCommitter: Sendable {
     ///     tells watchers of records, which must not see a record that a crash could still take back.
     public init(
         store: StateStore, timing: (@Sendable (Duration, [CommitUnit]) -> Void)? = nil,
+        fullDisk: FullDisk = FullDisk(), onStorage: @escaping @Sendable (Storage) -> Void = { _ in },
         onCommitted: @escaping @Sendable ([CommitUnit]) -> Void
     ) {
         let queue = SubmissionQueue(path: store.path)
         self.queue = queue
         let writer = Thread {
-            while let batch = queue.takeAll() {
+            var held: [Submission] = []
+            var heldSize = 0
+            while let batch = queue.takeAll(waiting: held.isEmpty) {
+                let all = held.isEmpty ? batch : held + batch
                 let result: Result<[CommitUnit], StoreError>
                 let began = ContinuousClock.now
                 do throws(StoreError) {
-                    result = .success(try store.commit(batch.map(\.unit)))
+                    result = .success(try store.commit(all.map(\.unit)))
                 } catch {
                     result = .failure(error)
                 }
+                if case .failure(let error) = result, error.isStorageFull, !queue.isClosed {
+                    heldSize += batch.reduce(0) { $0 + $1.unit.log.count + $1.unit.records.count }
+                    if heldSize <= fullDisk.capacity {
+                        if held.isEmpty { onStorage(.full(reason: error.description)) }
+                        held = all
+                        queue.pause(fullDisk.retryInterval)
+                        continue
+                    }
+                }
+                if case .success = result, !held.isEmpty { onStorage(.available) }
+                held = []
+                heldSize = 0
                 if let timing, case .success(let committed) = result { timing(ContinuousClock.now - began, committed) }
                 let completion = result.map { _ in () }
-                for submission in batch { submission.completion(completion) }
+                for submission in all { submission.completion(completion) }
                 if case .success(let committed) = result { onCommitted(committed) }
-                queue.finished(batch.count)
+                queue.finished(all.count)
             }
         }
         writer.name = "slad.store.writer"
@@ -115,12 +157,13 @@ private final class SubmissionQueue: @unchecked Sendable {
         }
     }
 
-    /// Waits for submissions and takes all of them, in order; nil once closed and empty, which ends the
-    /// writer thread.
-    func takeAll() -> [Submission]? {
+    /// Waits for submissions (unless not `waiting`) and takes all of them, in order; nil once closed
+    /// and empty, which ends the writer thread.
+    func takeAll(waiting: Bool = true) -> [Submission]? {
         condition.withLock {
-            while pending.isEmpty && !closed { condition.wait() }
-            if pending.isEmpty {
+            while waiting && pending.isEmpty && !closed { condition.wait() }
+            if !waiting && pending.isEmpty && !closed { return [] }
+            if pending.isEmpty && waiting {
                 writerExited = true
                 condition.broadcast()
                 return nil
@@ -149,6 +192,17 @@ private final class SubmissionQueue: @unchecked Sendable {
         condition.withLock {
             closed = true
             condition.broadcast()
+        }
+    }
+
+    var isClosed: Bool { condition.withLock { closed } }
+
+    /// Waits `duration`, or less when the queue is closed meanwhile.
+    func pause(_ duration: Duration) {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        condition.withLock {
+            while !closed && Date() < deadline { _ = condition.wait(until: deadline) }
         }
     }
 

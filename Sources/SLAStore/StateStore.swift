@@ -13,8 +13,13 @@ import Synchronization
 public final class StateStore: Sendable {
     /// The database file, for messages.
     public let path: String
+    /// How long the checks of an existing file took at open (SQLite's quick check reads every page).
+    public let integrityCheck: Duration
     private let pool: DatabasePool
     private let checkpointer: Checkpointer
+    /// The commits made to the file so far (`meta.commit_seq`), and its copy beside the file.
+    private let commitCount: Mutex<Int64>
+    private let marker: CommitMarker
     /// Where the walk through `prev` that finds a ticket's events starts (see `Schema`, v4).
     private let heads = Mutex(Heads())
 
@@ -45,12 +50,27 @@ public final class StateStore: Sendable {
         try Self.makeDirectory(directory)
         let path = (directory as NSString).appendingPathComponent("state.sqlite")
         self.path = path
+        let markerPath = (directory as NSString).appendingPathComponent(CommitMarker.fileName)
         var configuration = Configuration()
         configuration.label = "slad.state"
         // Only slad writes, but an operator's sqlite3 shell may hold a lock for a moment: wait for it
         // rather than fail a commit.
         configuration.busyMode = .timeout(5)
         do {
+            let marked = try CommitMarker.read(path: markerPath)
+            var commits: Int64 = 0
+            let checkBegan = ContinuousClock.now
+            if access(path, F_OK) != 0 {
+                if let marked, marked > 0 {
+                    throw StoreError.damaged(
+                        path: path,
+                        reason: "the file is missing, but \(CommitMarker.fileName) counts \(marked) commits made to it")
+                }
+                try StateFile.create(path: path)
+            } else {
+                commits = try StateFile.inspect(path: path, marked: marked)
+            }
+            integrityCheck = ContinuousClock.now - checkBegan
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.writeWithoutTransaction { db in
                 // GRDB sets synchronous=NORMAL with WAL, which syncs the WAL only at checkpoints: a power
@@ -73,6 +93,8 @@ public final class StateStore: Sendable {
                 throw StoreError.newerSchema(path: path, unknownMigrations: applied.subtracting(known).sorted())
             }
             try migrator.migrate(pool)
+            commitCount = Mutex(commits)
+            marker = try CommitMarker(path: markerPath, value: commits, holds: marked)
             checkpointer = try Checkpointer(path: path, threshold: checkpointThreshold)
         } catch {
             throw StoreError.converting(error, path: path)
@@ -134,14 +156,18 @@ public final class StateStore: Sendable {
             return try pool.writeWithoutTransaction { db in
                 var committed: [CommitUnit] = []
                 var appended: [String: Int64] = [:]
+                // Only the writer's connection commits, and it runs one closure at a time.
+                let count = commitCount.withLock { $0 } + 1
                 try db.inTransaction {
                     (committed, appended) = try Self.append(
-                        units, latest: { ticket in heads.withLock { $0.latest?[ticket] } }, to: db)
+                        units, latest: { ticket in heads.withLock { $0.latest?[ticket] } }, commit: count, to: db)
                     return .commit
                 }
                 // Only once the rows are there: a rolled-back commit must leave no ticket starting its walk
                 // at a seq that was never written, and that the next commit hands out again.
                 heads.withLock { $0.latest?.merge(appended) { $1 } }
+                commitCount.withLock { $0 = count }
+                marker.write(count)
                 return committed
             }
         } catch {
@@ -154,7 +180,7 @@ public final class StateStore: Sendable {
     /// - Parameter latest: the seq of a ticket's latest event committed before this transaction.
     /// - Returns: the units with their seqs, and the latest event this transaction appended of each ticket.
     private static func append(
-        _ units: [CommitUnit], latest: (String) -> Int64?, to db: Database
+        _ units: [CommitUnit], latest: (String) -> Int64?, commit: Int64, to db: Database
     ) throws -> ([CommitUnit], [String: Int64]) {
         // Events and configurations share the log's sequence, which goes on from the high-water mark
         // rather than from max(seq): forgetting may have deleted the newest events, and a `prev` may
@@ -221,11 +247,9 @@ public final class StateStore: Sendable {
             raise.setUncheckedArguments([firedThrough.secondsSince1970])
             try raise.execute()
         }
-        if seq != firstSeq {
-            let advance = try db.cachedStatement(sql: "UPDATE meta SET last_seq = ? WHERE id = 1")
-            advance.setUncheckedArguments([seq])
-            try advance.execute()
-        }
+        let advance = try db.cachedStatement(sql: "UPDATE meta SET last_seq = ?, commit_seq = ? WHERE id = 1")
+        advance.setUncheckedArguments([seq, commit])
+        try advance.execute()
         return (committed, appended)
     }
 
@@ -264,7 +288,14 @@ public final class StateStore: Sendable {
     /// Rows are decoded one at a time from a cursor, so a log of millions of events never sits in
     /// memory. `body` must not call back into the store (GRDB's connections are not reentrant). An
     /// error `body` throws stops the read and comes out unchanged.
-    public func readLog(after seq: Int64 = 0, _ body: (LogEntry) throws -> Void) throws {
+    ///
+    /// - Parameter openLivesOnly: leave out each ticket's events up to its last `close`, those
+    ///   ``forgetClosedTickets(tickets:)`` deletes: a closed ticket leaves nothing in the engine, so
+    ///   recovery arrives at the same state without them, and a start takes time by the open tickets
+    ///   while the maintenance pass has not yet caught up with the closed ones.
+    public func readLog(
+        after seq: Int64 = 0, openLivesOnly: Bool = false, _ body: (LogEntry) throws -> Void
+    ) throws {
         // Marks the caller's own errors, so they are not mistaken for the store's.
         struct CallerError: Error {
             var error: any Error
@@ -279,6 +310,11 @@ public final class StateStore: Sendable {
         do {
             try pool.read { db in
                 if forgettings != nil { latest = try Self.emptyHeads(db) }
+                var closes: [String: Int64] = [:]
+                if openLivesOnly {
+                    let rows = try Row.fetchCursor(db, sql: Self.lastCloses)
+                    while let row = try rows.next() { closes[row[0]] = row[1] }
+                }
                 // Configuration changes are few: merge them into the stream of events by seq.
                 let configurations = try ConfigurationRow.filter(Column("seq") > seq).order(Column("seq"))
                     .fetchCursor(db)
@@ -292,6 +328,7 @@ public final class StateStore: Sendable {
                         nextConfiguration = try configurations.next()
                     }
                     if forgettings != nil { latest[event.event.ticket] = event.seq }
+                    if let close = closes[event.event.ticket], event.seq <= close { return }
                     try deliver(.event(event))
                 }
                 while let configuration = nextConfiguration {
@@ -440,18 +477,41 @@ public final class StateStore: Sendable {
     /// again: after this the log grows with the open tickets, not with the whole history, and so
     /// does the time a restart takes. A ticket id opened again after its close keeps the events of
     /// its new life. Timeline records stay, for the history.
+    ///
+    /// The work is done `tickets` closed tickets a transaction: the writer's connection is the one
+    /// commits need, and one transaction over 600,000 events held a Submit for 35.6 s. Between two
+    /// of them a commit waits for one small transaction at most.
     @discardableResult
-    public func forgetClosedTickets() throws(StoreError) -> Int {
+    public func forgetClosedTickets(tickets: Int = 256) throws(StoreError) -> Int {
+        try forgetClosedTickets(tickets: tickets, betweenTransactions: {})
+    }
+
+    /// ``forgetClosedTickets(tickets:)``, calling `betweenTransactions` after each transaction but the
+    /// last, when the pass holds no connection: where the tests commit.
+    func forgetClosedTickets(tickets: Int, betweenTransactions: () throws -> Void) throws(StoreError) -> Int {
+        var forgotten = 0
+        while true {
+            let (closes, events) = try forgetSomeClosedTickets(tickets)
+            forgotten += events
+            if closes < tickets { return forgotten }
+            do { try betweenTransactions() } catch { throw StoreError.converting(error, path: path) }
+        }
+    }
+
+    /// One transaction of ``forgetClosedTickets(tickets:)``: the tickets forgotten, and their events.
+    private func forgetSomeClosedTickets(_ count: Int) throws(StoreError) -> (tickets: Int, events: Int) {
         do {
             return try pool.writeWithoutTransaction { db in
                 var closes: [(ticket: String, seq: Int64)] = []
                 var forgotten = 0
                 try db.inTransaction {
-                    closes = try Row.fetchAll(db, sql: Self.lastCloses).map { ($0[0], $0[1]) }
+                    closes = try Row.fetchAll(db, sql: Self.someLastCloses, arguments: [count]).map { ($0[0], $0[1]) }
+                    guard !closes.isEmpty else { return .commit }
                     // A timeline reaches a record with an event through that event: once the event goes, the
-                    // record must be found by its ticket, as records without an event are.
-                    try db.execute(sql: Self.unlinkClosed)
-                    try db.execute(sql: Self.deleteClosed)
+                    // record must be found by its ticket, as records without an event are. The same closes
+                    // in both statements: the index is read in ticket order, and the first changes no event.
+                    try db.execute(sql: Self.unlinkClosed, arguments: [count])
+                    try db.execute(sql: Self.deleteClosed, arguments: [count])
                     forgotten = db.changesCount
                     return .commit
                 }
@@ -462,7 +522,55 @@ public final class StateStore: Sendable {
                         heads.latest?[close.ticket] = nil
                     }
                 }
-                return forgotten
+                return (closes.count, forgotten)
+            }
+        } catch {
+            throw StoreError.converting(error, path: path)
+        }
+    }
+
+    /// Deletes the timeline records written before `cutoff` of tickets that have no event left in
+    /// the log (closed, and forgotten by ``forgetClosedTickets(tickets:)``), `rows` rows considered
+    /// a transaction; returns how many rows went.
+    ///
+    /// Records of closed tickets were never removed: a million tickets opened and closed left 1.45 GB
+    /// of state. An open ticket keeps all of its records, however old. Rows are taken in `seq` order,
+    /// which is the order they were written in, and the pass ends at the first one written at or after
+    /// `cutoff`, so it reads little more than what it deletes.
+    @discardableResult
+    public func removeRecords(before cutoff: Instant, rows: Int = 1_000) throws(StoreError) -> Int {
+        var after: Int64 = 0
+        var removed = 0
+        do {
+            try buildHeads()
+            while true {
+                let candidates = try pool.read { db in
+                    try Row.fetchAll(
+                        db, sql: "SELECT seq, ticket, at FROM record WHERE seq > ? ORDER BY seq LIMIT ?",
+                        arguments: [after, rows]
+                    ).map { (seq: $0[0] as Int64, ticket: $0[1] as String, at: $0[2] as Int64) }
+                }
+                var doomed: [Int64] = []
+                var reachedCutoff = false
+                heads.withLock { heads in
+                    for candidate in candidates {
+                        if candidate.at >= cutoff.secondsSince1970 {
+                            reachedCutoff = true
+                            break
+                        }
+                        after = candidate.seq
+                        // A ticket reopened since keeps its head; its old life's records may go all the same.
+                        if heads.latest?[candidate.ticket] == nil { doomed.append(candidate.seq) }
+                    }
+                }
+                if !doomed.isEmpty {
+                    try pool.write { db in
+                        let list = doomed.map(String.init).joined(separator: ",")
+                        try db.execute(sql: "DELETE FROM record WHERE seq IN (\(list))")
+                    }
+                    removed += doomed.count
+                }
+                if reachedCutoff || candidates.count < rows { return removed }
             }
         } catch {
             throw StoreError.converting(error, path: path)
@@ -472,11 +580,14 @@ public final class StateStore: Sendable {
     /// Each ticket's last close, from the closes' own index.
     static let lastCloses = "SELECT ticket, max(seq) AS seq FROM event WHERE name = 'close' GROUP BY ticket"
 
-    /// The seqs of the events ``forgetClosedTickets()`` deletes, as the table `closed`: each ticket's
-    /// last close and the events its chain reaches back to (the same walk as ``chain``).
+    /// The first ?1 of ``lastCloses``, in ticket order.
+    static let someLastCloses = "\(lastCloses) LIMIT ?1"
+
+    /// The seqs of the events ``forgetClosedTickets(tickets:)`` deletes, as the table `closed`: the
+    /// last close of ?1 tickets and the events its chain reaches back to (the same walk as ``chain``).
     static let closedEvents = """
         WITH RECURSIVE closed (seq, prev, ticket) AS (
-            SELECT event.seq, event.prev, event.ticket FROM (\(lastCloses)) AS close
+            SELECT event.seq, event.prev, event.ticket FROM (\(someLastCloses)) AS close
             JOIN event ON event.seq = close.seq
             UNION ALL
             SELECT event.seq, event.prev, event.ticket FROM closed
@@ -489,11 +600,42 @@ public final class StateStore: Sendable {
     /// Deletes ``closedEvents``.
     static let deleteClosed = "\(closedEvents) DELETE FROM event WHERE seq IN (SELECT seq FROM closed)"
 
+    /// Writes a consistent copy of the state to `destination`, a file that must not exist yet,
+    /// while commits go on.
+    ///
+    /// `VACUUM INTO` on a connection of its own reads one snapshot (the writer never waits for it)
+    /// and writes a compact copy with the log folded in, so the copy is one file. It is synced before
+    /// this returns. Its commit count is the snapshot's: restored into a state directory without a
+    /// `state.commits`, it starts as it is.
+    public func backup(to destination: String) throws(StoreError) {
+        do {
+            try StateFile.withConnection(path: path, label: "slad.state.backup") { db in
+                try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
+            }
+        } catch {
+            throw StoreError.converting(error, path: destination)
+        }
+        let fd = open(destination, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let error = errno
+            if fd >= 0 { Glibc.close(fd) }
+            throw .directory(path: destination, operation: "sync the copy", errno: error)
+        }
+        Glibc.close(fd)
+    }
+
     /// Closes the file now rather than when the last reference goes, so a daemon that stops can say
     /// whether the last checkpoint worked. Every later call fails.
+    ///
+    /// The log is first copied back into the file and emptied (a TRUNCATE checkpoint), so the file
+    /// alone holds everything: a copy of `state.sqlite` made after a clean stop is a whole backup.
     public func close() throws(StoreError) {
         checkpointer.stop()
+        defer { marker.close() }
         do {
+            try pool.writeWithoutTransaction { db in
+                _ = try db.checkpoint(.truncate)
+            }
             try pool.close()
         } catch {
             throw StoreError.converting(error, path: path)

@@ -15,6 +15,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptRow(path: String, table: String, seq: Int64, reason: String)
     /// The group committer was closed before the unit was submitted; nothing was written.
     case closed(path: String)
+    /// Another process (another slad) holds the state directory's lock; `holder` is the PID it wrote.
+    case locked(directory: String, holder: Int32?)
+    /// The file is not a state slad can serve: damaged, empty, not SQLite, another program's, or
+    /// missing commits that were acknowledged. slad refuses it rather than serve a wrong state.
+    case damaged(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,7 +34,21 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): table \(table), seq \(seq): \(reason)"
         case .closed(let path):
             return "\(path): the store is closed; nothing was written"
+        case .locked(let directory, let holder):
+            let who = holder.map { "another slad (PID \($0))" } ?? "another process"
+            return "\(directory) is in use by \(who): two daemons on one state would corrupt it; stop that one "
+                + "or give this one another --state"
+        case .damaged(let path, let reason):
+            return "\(path): the state cannot be served: \(reason). Restore a backup (README: Backup and restore), "
+                + "or move the state directory away to start empty"
         }
+    }
+
+    /// Whether the disk (or the user's quota) is full: slad then stays up, refuses new events and
+    /// keeps what the timer fires until a commit succeeds again, rather than stop on a state it can read.
+    public var isStorageFull: Bool {
+        guard case .sqlite(_, let code, _) = self else { return false }
+        return code & 0xff == 13  // SQLITE_FULL, also what SQLite returns for ENOSPC and EDQUOT on write
     }
 
     /// The error GRDB threw, in the store's terms. Errors that are not GRDB's (a caller's, thrown

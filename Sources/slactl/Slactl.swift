@@ -51,7 +51,7 @@ struct Slactl: ParsableCommand {
                 ]),
             CommandGroup(
                 name: "The daemon",
-                subcommands: [StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self]),
+                subcommands: [StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self, BackupCommand.self]),
         ]
     )
 

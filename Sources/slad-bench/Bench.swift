@@ -31,14 +31,20 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs per figure; the median is printed.")
     var repetitions: Int = 3
 
+    @Option(help: "kill -9 cycles of the crash part.")
+    var cycles: Int = 1_000
+
+    @Option(help: "Submitting clients during the crash part's cycles.")
+    var clients: Int = 4
+
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
     @Option(
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), and \
-            store (the SQLite state alone), and ingest, rss, list, timers, restart, metrics (a release slad beside \
-            this binary, through its socket). Only the engine parts run by default.
+            store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
+            (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
 
@@ -58,7 +64,12 @@ struct Bench: ParsableCommand {
         if parts.contains("memory") { figures.append(contentsOf: memoryPerTicket(configuration)) }
         if parts.contains("replay") { figures.append(replayPipeline(configuration)) }
         if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
-        let daemonParts = parts.intersection(["ingest", "rss", "list", "timers", "restart", "metrics"])
+        if parts.contains("crash") {
+            figures += try CrashBench.run(cycles: cycles, clients: clients) { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
+        let daemonParts = parts.intersection(["ingest", "rss", "closing", "list", "timers", "restart", "metrics"])
         if !daemonParts.isEmpty {
             figures += try DaemonBench.run(parts: daemonParts, tickets: tickets) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))

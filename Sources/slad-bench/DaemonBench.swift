@@ -90,7 +90,7 @@ enum DaemonBench {
                     higherIsBetter: false))
             log("slad-bench: ingest pipelined: \(Int(piped.rate)) events/s")
         }
-        guard !parts.isDisjoint(with: ["timers", "list", "restart", "rss", "metrics"]) else { return figures }
+        guard !parts.isDisjoint(with: ["timers", "list", "restart", "rss", "metrics", "closing"]) else { return figures }
 
         // A million open tickets: a tenth P1 (overdue at once), the rest P3 (quiet).
         let start = Date()
@@ -171,6 +171,9 @@ enum DaemonBench {
                 Figure(
                     name: "restart with \(tickets) open tickets until serving", value: seconds, unit: "s", target: 3,
                     higherIsBetter: false))
+        }
+        if parts.contains("closing") {
+            figures += try closing(daemon, tickets: tickets, log: log)
         }
         return figures
     }
@@ -258,8 +261,33 @@ enum DaemonBench {
         return collected.values
     }
 
+    /// Closes the `tickets` open tickets: slad's resident memory before, right after, and once the
+    /// timer's next wakes had the chance to hand the freed memory back (35 s: it wakes every 30 s).
+    static func closing(_ daemon: BenchDaemon, tickets: Int, log: (String) -> Void) throws -> [Figure] {
+        let before = Double(daemon.residentBytes()) / 1048576
+        try submitToAll(daemon, tickets: tickets) { ["ticket": .string("T-\($0)"), "event": "close"] }
+        let closed = Double(daemon.residentBytes()) / 1048576
+        log("slad-bench: \(tickets) tickets closed; resident \(Int(before)) MiB before, \(Int(closed)) MiB right after")
+        sleep(35)
+        let returned = Double(daemon.residentBytes()) / 1048576
+        return [
+            Figure(name: "slad resident memory, \(tickets) open", value: before, unit: "MiB", higherIsBetter: false),
+            Figure(name: "  all \(tickets) closed, at once", value: closed, unit: "MiB", higherIsBetter: false),
+            Figure(name: "  all \(tickets) closed, 35 s later", value: returned, unit: "MiB", higherIsBetter: false),
+        ]
+    }
+
     /// Opens `tickets` tickets in batches of 1,000 from 16 clients.
     static func load(_ daemon: BenchDaemon, tickets: Int, priority: @escaping @Sendable (Int) -> String) throws {
+        try submitToAll(daemon, tickets: tickets) {
+            ["ticket": .string("T-\($0)"), "event": "open", "priority": .string(priority($0))]
+        }
+    }
+
+    /// Submits `event(n)` for each ticket number below `tickets`, in batches of 1,000 from 16 clients.
+    static func submitToAll(
+        _ daemon: BenchDaemon, tickets: Int, event: @escaping @Sendable (Int) -> JSONValue
+    ) throws {
         let clients = 16
         let group = DispatchGroup()
         let failures = Collected()
@@ -276,7 +304,7 @@ enum DaemonBench {
                 while n < tickets {
                     var events: [JSONValue] = []
                     while events.count < 1000, n < tickets {
-                        events.append(["ticket": .string("T-\(n)"), "event": "open", "priority": .string(priority(n))])
+                        events.append(event(n))
                         n += clients
                     }
                     if (try? connection.call("io.slad.Sla.Submit", ["events": .array(events)])) == nil {
@@ -287,7 +315,7 @@ enum DaemonBench {
             }
         }
         group.wait()
-        guard failures.values.isEmpty else { throw BenchError("loading tickets failed") }
+        guard failures.values.isEmpty else { throw BenchError("submitting to \(tickets) tickets failed") }
     }
 
     static func listLatencies(_ daemon: BenchDaemon, calls: Int) throws -> [Double] {
@@ -451,6 +479,17 @@ final class BenchDaemon {
             FileHandle.standardError.write(Data("slad-bench: \(line)\n".utf8))
         }
         return seconds
+    }
+
+    /// SIGKILL, and waits until the process is gone.
+    func crash() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts slad again after ``crash()``: the seconds until its socket answered.
+    func startAgain() throws -> Double {
+        try start()
     }
 
     func client() throws -> VarlinkClient { try VarlinkClient(socketPath: socketPath) }

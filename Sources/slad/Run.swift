@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SLAConfig
 import SLADaemon
+import SLAStore
 import SLASystemd
 
 /// `slad` (or `slad run`): the daemon in the foreground until SIGTERM or SIGINT.
@@ -73,6 +74,13 @@ struct Run: AsyncParsableCommand {
         } catch let errors as ConfigErrors {
             StandardError.write(errors.description + "\n")
             throw ExitCode(ExitStatus.badConfig)
+        } catch let error as StoreError {
+            StandardError.write("slad: \(error)\n")
+            switch error {
+            case .damaged: throw ExitCode(ExitStatus.damagedState)
+            case .locked: throw ExitCode(ExitStatus.stateInUse)
+            default: throw ExitCode(ExitStatus.cannotStart)
+            }
         } catch let failure as StoreFailure {
             StandardError.write("slad: \(failure)\n")
             throw ExitCode(ExitStatus.stateFailed)

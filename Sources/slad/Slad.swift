@@ -32,4 +32,8 @@ enum ExitStatus {
     static let stateFailed: Int32 = 74
     /// An input file could not be read.
     static let noInput: Int32 = 66
+    /// The state is damaged, not slad's, or lost acknowledged commits: refused, not served.
+    static let damagedState: Int32 = 65
+    /// Another slad holds the state directory.
+    static let stateInUse: Int32 = 75
 }

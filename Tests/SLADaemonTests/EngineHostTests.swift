@@ -36,8 +36,16 @@ struct HostFixture {
     let configPath: String
     let clock: ManualClock
 
-    init(configText: String? = nil, start: Instant = monday) throws {
+    /// The state folder: `stateDirectory`, else one in the fixture's folder.
+    let stateDirectory: String
+    /// How the host holds commits on a full disk.
+    var fullDisk = GroupCommitter.FullDisk()
+    /// The feed every host of the fixture publishes to.
+    let feed = RecordFeed()
+
+    init(configText: String? = nil, start: Instant = monday, stateDirectory: String? = nil) throws {
         directory = try temporaryDirectory()
+        self.stateDirectory = stateDirectory ?? directory + "/state"
         configPath = directory + "/slad.yaml"
         let text = try configText ?? String(contentsOfFile: exampleConfig, encoding: .utf8)
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -46,7 +54,7 @@ struct HostFixture {
 
     func open() throws -> EngineHost {
         try EngineHost(
-            configPath: configPath, stateDirectory: directory + "/state", clock: clock,
+            configPath: configPath, stateDirectory: stateDirectory, clock: clock, feed: feed, fullDisk: fullDisk,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
@@ -261,7 +269,7 @@ struct ForgottenTicketTests {
         return host
     }
 
-    @Test("a restart forgets closed tickets' events and recovers the open ones unchanged")
+    @Test("a restart recovers the open tickets unchanged without closed lives, and trims them only once it serves")
     func restartForgets() async throws {
         let fixture = try HostFixture()
         var host = try await hostWithClosedTicket(fixture, closing: [.respond, .close])
@@ -271,32 +279,61 @@ struct ForgottenTicketTests {
         host.stop()
         host = try fixture.open()
         #expect([await host.ticket("INC-1"), await host.ticket("INC-2")] == before)
+        // Recovery left INC-1's first life out rather than wait for a trim: the events are still there.
+        #expect(try host.store.counts().events == 6)
+        // The timer's first wake starts the pass.
+        host.fireDueNow()
+        host.drain()
         #expect(try host.store.counts().events == 3)
         #expect(try host.store.events(ticket: "INC-1", limit: nil).map(\.event.change.name) == ["open"])
+        #expect([await host.ticket("INC-1"), await host.ticket("INC-2")] == before)
     }
 
-    @Test("while slad runs, closed tickets' events leave the log once an hour; a restart then recovers the same")
+    @Test("while slad runs, closed tickets' events leave the log at its first wake and once an hour; a restart then recovers the same")
     func hourlyPass() async throws {
         let fixture = try HostFixture()
         var host = try await hostWithClosedTicket(fixture, closing: [.respond, .resolve, .close])
-        let timeline = try fixture.timeline(host, "INC-1")
-        fixture.clock.advance(seconds: EngineHost.forgetInterval - 61)
-        host.fireDueNow()
-        host.drain()
-        // Not yet an hour since the start.
-        #expect(try host.store.events(ticket: "INC-1", limit: nil).count == 4)
-        fixture.clock.advance(seconds: 1)
         host.fireDueNow()
         host.drain()
         #expect(try host.store.events(ticket: "INC-1", limit: nil).isEmpty)
+        _ = await host.submit([event("INC-3", goldP1)], actor: 0)
+        _ = await host.submit([event("INC-3", .close)], actor: 0)
+        let timeline = try fixture.timeline(host, "INC-3")
+        fixture.clock.advance(seconds: EngineHost.forgetInterval - 1)
+        host.fireDueNow()
+        host.drain()
+        // Not yet an hour since the last pass.
+        #expect(try host.store.events(ticket: "INC-3", limit: nil).count == 2)
+        fixture.clock.advance(seconds: 1)
+        host.fireDueNow()
+        host.drain()
+        #expect(try host.store.events(ticket: "INC-3", limit: nil).isEmpty)
         #expect(try host.store.events(ticket: "INC-2", limit: nil).count == 1)
-        #expect(try host.store.timeline(ticket: "INC-1", limit: nil) == timeline)
+        #expect(try host.store.timeline(ticket: "INC-3", limit: nil) == timeline)
         let before = await host.ticket("INC-2")
         host.stop()
         host = try fixture.open()
         #expect(await host.ticket("INC-2") == before)
         #expect(await host.ticket("INC-1") == nil)
         #expect(await host.status().openTickets == 1)
+    }
+
+    @Test("records of closed tickets older than retention.records leave the state; an open ticket keeps all of its own")
+    func retention() async throws {
+        let text = try String(contentsOfFile: exampleConfig, encoding: .utf8) + "retention: {records: 2d}\n"
+        let fixture = try HostFixture(configText: text)
+        let host = try await hostWithClosedTicket(fixture, closing: [.respond, .close])
+        host.fireDueNow()
+        host.drain()
+        let open = try fixture.timeline(host, "INC-2")
+        #expect(!(try fixture.timeline(host, "INC-1")).isEmpty)  // forgotten from the log, its records young
+        fixture.clock.advance(seconds: 2 * 86_400 + 60)
+        host.fireDueNow()
+        host.drain()
+        #expect(try fixture.timeline(host, "INC-1").isEmpty)
+        let kept = try fixture.timeline(host, "INC-2")
+        #expect(Array(kept.prefix(open.count)) == open)
+        host.stop()
     }
 }
 

@@ -260,13 +260,13 @@ struct LifecycleTests {
                 // A record on the stream: the call is under way.
                 let host = try await engine.host.value()
                 #expect(await host.submit([event("INC-1", goldP1)], actor: 0) == .accepted(1))
-                #expect(client.receive()?.contains("\"ticket\":\"INC-1\"") == true)
+                #expect(try await onOwnThread { client.receive() }?.contains("\"ticket\":\"INC-1\"") == true)
                 watcher.withLock { $0 = client }
                 trigger.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 #expect(closedAtStopping.withLock { $0 } == false, "the Watch call was still open at STOPPING=1")
                 // Then the server ended the call and closed the connection.
-                while let message = client.receive() { _ = message }
+                try await onOwnThread { while let message = client.receive() { _ = message } }
                 #expect(client.serverClosed)
             }
         }

@@ -188,9 +188,9 @@ struct RecordEventTests {
 
             let closes = try Self.plan(store, StateStore.lastCloses)
             #expect(closes.contains(where: Self.scansCloses), "\(closes)")
-            let unlink = try Self.plan(store, StateStore.unlinkClosed)
+            let unlink = try Self.plan(store, StateStore.unlinkClosed, [256])
             #expect(unlink.contains("SEARCH record USING INDEX record_by_event (event=?)"), "\(unlink)")
-            let delete = try Self.plan(store, StateStore.deleteClosed)
+            let delete = try Self.plan(store, StateStore.deleteClosed, [256])
             #expect(delete.contains("SEARCH event USING INTEGER PRIMARY KEY (rowid=?)"), "\(delete)")
             for details in [unlink, delete] {
                 #expect(details.contains(where: Self.scansCloses), "\(details)")
