@@ -89,14 +89,16 @@ let package = Package(
         ),
         // A blocking Varlink client for slactl and scripts' tests: plain sockets, no event loop; and the
         // tables and sentences slactl prints.
-        .target(name: "SLAControl", dependencies: ["SLAContract", "SLAJSON"]),
+        .target(name: "SLAControl", dependencies: ["SLAContract", "SLAJSON", "SLASocketTrust"]),
+        // The one rule by which slad and slactl trust the folder of a socket path (no dependency).
+        .target(name: "SLASocketTrust"),
         // The daemon: the engine on one Dispatch timer, wired to the store and the control socket;
         // each long-running part a Service of one ServiceGroup.
         .target(
             name: "SLADaemon",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
-                "SLAMetrics", "SLAHTTP",
+                "SLAMetrics", "SLAHTTP", "SLASocketTrust",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -156,7 +158,7 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "SLAControlTests", dependencies: ["SLAControl", "SLAContract", "SLAJSON"]),
+        .testTarget(name: "SLAControlTests", dependencies: ["SLAControl", "SLAContract", "SLAJSON", "SLASocketTrust"]),
         // The contract against its description, and against the daemon's event decoder (SLAWire).
         .testTarget(name: "SLAContractTests", dependencies: ["SLAContract", "SLAJSON", "SLAWire", "SLACore"]),
         .testTarget(

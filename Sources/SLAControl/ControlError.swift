@@ -11,6 +11,8 @@ import SLAJSON
 public enum ControlError: Error, Sendable {
     /// Connecting failed: slad is not running, the path is wrong, or the socket refuses this user.
     case unreachable(path: String, errno: Int32)
+    /// The socket's folder could be another user's (``SocketDirectory``): slactl did not connect.
+    case untrustedSocket(path: String, reason: String)
     /// slad answered with a Varlink error, such as `io.slad.Sla.UnknownTicket`.
     case remote(name: String, parameters: [String: JSONValue])
     /// The peer sent something that is not a Varlink reply, or closed the connection mid-reply.
@@ -27,6 +29,8 @@ extension ControlError: CustomStringConvertible {
                 + "group allows (--socket PATH for another socket)"
         case .unreachable(let path, let code):
             return "cannot reach slad at \(path): \(SystemError.message(code)); is slad running? (--socket PATH)"
+        case .untrustedSocket(_, let reason):
+            return reason
         case .remote(let name, let parameters):
             return RemoteErrorText.sentence(name: name, parameters: parameters)
         case .protocolViolation(let detail):
@@ -39,7 +43,7 @@ extension ControlError: CustomStringConvertible {
         switch self {
         case .unreachable(_, let code) where code == EACCES || code == EPERM:
             return ControlExitStatus.permissionDenied
-        case .unreachable:
+        case .unreachable, .untrustedSocket:
             return ControlExitStatus.unreachable
         case .remote(let name, _):
             switch name {

@@ -1,3 +1,5 @@
+import SLASocketTrust
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -18,6 +20,9 @@ struct UnixSocket {
         // sun_path needs room for the terminating NUL; a longer path cannot be connected to at all.
         guard bytes.count < capacity else { throw ControlError.unreachable(path: path, errno: ENAMETOOLONG) }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        if let reason = SocketDirectory.distrust(of: path, side: .client(uid: geteuid())) {
+            throw ControlError.untrustedSocket(path: path, reason: reason)
+        }
 
         #if canImport(Glibc)
             let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -46,7 +46,9 @@ public final class AccessPolicy: @unchecked Sendable {
 
     public func role(of peer: PeerCredentials) -> AccessRole {
         if peer.uid == 0 || peer.uid == geteuid() { return .writer }
-        var groups = groups(of: peer.uid)
+        // The peer's own groups when the kernel gave them: the user database would also count groups
+        // a process has dropped (setpriv --clear-groups), and roles follow what the process holds.
+        var groups = peer.groups.map(Set.init) ?? groups(of: peer.uid)
         groups.insert(peer.gid)
         if !groups.isDisjoint(with: writerGroups) { return .writer }
         if !groups.isDisjoint(with: readerGroups) { return .reader }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SLASocketTrust
 import SLAStore
 import SLASystemd
 import SLAVarlink
@@ -183,14 +184,17 @@ final class ControlSocketService: Service, CustomStringConvertible {
         let directory = (options.socketPath as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try await server.bind(path: options.socketPath, mode: 0o660)
-        if let name = options.socketGroup {
-            guard let gid = AccessPolicy.groupIDs([name]).ids.first, chown(options.socketPath, uid_t.max, gid) == 0
-            else {
-                await server.shutdown()
-                throw RecoveryError(description: "cannot give \(options.socketPath) to group \(name)")
-            }
+        if let reason = SocketDirectory.distrust(of: options.socketPath, side: .server(uid: geteuid())) {
+            throw RecoveryError(description: "not serving on \(options.socketPath): " + reason)
         }
+        var group: gid_t?
+        if let name = options.socketGroup {
+            guard let gid = AccessPolicy.groupIDs([name]).ids.first else {
+                throw RecoveryError(description: "cannot give \(options.socketPath) to group \(name): no such group")
+            }
+            group = gid
+        }
+        try await server.bind(path: options.socketPath, mode: 0o660, group: group)
         logger.info("serving on \(options.socketPath)")
     }
 }

@@ -49,12 +49,17 @@ public struct PeerCredentials: Sendable, Equatable {
     public var uid: UInt32
     /// The client's effective group id.
     public var gid: UInt32
+    /// The client's supplementary groups as the kernel saw them when it connected (SO_PEERGROUPS),
+    /// ascending; nil where the kernel cannot say (Linux before 4.13), and roles then come from the
+    /// user database.
+    public var groups: [UInt32]?
 
-    /// Makes credentials from their three ids.
-    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+    /// Makes credentials from their ids.
+    public init(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32]? = nil) {
         self.pid = pid
         self.uid = uid
         self.gid = gid
+        self.groups = groups
     }
 }
 

@@ -55,6 +55,11 @@ public struct VarlinkServerError: Error, Sendable, Equatable, CustomStringConver
     }
 }
 
+/// Linux's O_PATH and AT_EMPTY_PATH, which Glibc only declares under _GNU_SOURCE (the generic values,
+/// those of x86_64 and arm64).
+private let openPathOnly: Int32 = 0o10_000_000
+private let atEmptyPath: Int32 = 0x1000
+
 /// Linux's `struct ucred`, which Glibc only declares under _GNU_SOURCE and so Swift does not see:
 /// three 32-bit fields in this order, laid out by Swift as C lays out the struct.
 private struct KernelPeerCredentials: Sendable {
@@ -145,42 +150,87 @@ public final class VarlinkServer: Sendable {
         self.eventLoopGroup = eventLoopGroup
     }
 
-    /// Binds a socket at `path` and sets its mode.
+    /// Binds a socket at `path` with `mode`, and gives it to `group` when one is named.
     ///
     /// A socket file left at `path` by a process that is gone is removed first; if a process still
-    /// answers on it, this throws `addressInUse` rather than steal its clients. The mode is set after
-    /// binding, so for a moment the socket has the mode the umask gives; systemd socket activation
-    /// (`adopt`) avoids even that.
-    public func bind(path: String, mode: mode_t = 0o660) async throws {
+    /// answers on it, this throws `addressInUse` rather than steal its clients. The mode is set on
+    /// the descriptor before the bind, so the file never has more than `mode` allows; what the umask
+    /// took away, and the group, are then set through the file slad just made, checked to be a socket
+    /// of slad's user, never through the path (a symlink swapped in there would send a chmod to
+    /// another file). systemd socket activation (`adopt`) needs none of this.
+    public func bind(path: String, mode: mode_t = 0o660, group: gid_t? = nil) async throws {
         try self.checkNotBound(socket: path)
         Self.raiseDescriptorLimit(logger: self.logger)
         if Self.someoneListens(at: path) {
             throw VarlinkServerError(.addressInUse, socket: path)
         }
+        let made = try Self.listeningSocket(at: path, mode: mode, group: group, backlog: self.backlog)
         let listener: NIOAsyncChannel<AcceptedConnection, Never>
         do {
             listener = try await self.bootstrap()
-                .serverChannelOption(.backlog, value: self.backlog)
-                .bind(
-                    unixDomainSocketPath: path,
-                    cleanupExistingSocketFile: true,
-                    childChannelInitializer: self.childChannelInitializer
-                )
+                .bind(made.descriptor, childChannelInitializer: self.childChannelInitializer)
         } catch {
+            close(made.descriptor)
+            unlink(path)
             throw VarlinkServerError(.bindFailed, socket: path, detail: "\(error)")
         }
-        guard chmod(path, mode) == 0 else {
-            let detail = String(cString: strerror(errno))
-            try? await listener.channel.close()
-            self.closeUnclaimed()
-            throw VarlinkServerError(.chmodFailed, socket: path, detail: detail)
-        }
-        var status = stat()
-        let identity = lstat(path, &status) == 0 ? (UInt64(status.st_dev), UInt64(status.st_ino)) : nil
+        // NIO listens again with its default backlog of 128: room for every allowed client instead.
+        _ = listen(made.descriptor, self.backlog)
         try await self.store(listener, socket: path) { state in
-            if let identity { state.socketFile = (path, identity.0, identity.1) }
+            state.socketFile = (path, made.device, made.inode)
         }
         self.logger.info("Varlink server listening", metadata: ["socket": "\(path)"])
+    }
+
+    /// Makes, binds and listens on a socket at `path` (see ``bind(path:mode:group:)``).
+    private static func listeningSocket(
+        at path: String, mode: mode_t, group: gid_t?, backlog: Int32
+    ) throws -> (descriptor: Int32, device: UInt64, inode: UInt64) {
+        func failure(_ code: VarlinkServerError.Code, _ step: String) -> VarlinkServerError {
+            VarlinkServerError(code, socket: path, detail: "\(step): \(String(cString: strerror(errno)))")
+        }
+        guard let address = try? SocketAddress(unixDomainSocketPath: path) else {
+            throw VarlinkServerError(.bindFailed, socket: path, detail: "not a usable socket path")
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw failure(.bindFailed, "socket") }
+        var bound = false
+        do {
+            guard fchmod(fd, mode) == 0 else { throw failure(.chmodFailed, "fchmod") }
+            // A stale socket of a server that is gone (nobody answered on it); anything else is left alone.
+            var existing = stat()
+            if lstat(path, &existing) == 0 {
+                guard existing.st_mode & S_IFMT == S_IFSOCK else {
+                    throw VarlinkServerError(.bindFailed, socket: path, detail: "a file that is not a socket is there")
+                }
+                unlink(path)
+            }
+            let result = address.withSockAddr { pointer, length in Glibc.bind(fd, pointer, socklen_t(length)) }
+            guard result == 0 else { throw failure(.bindFailed, "bind") }
+            bound = true
+            guard listen(fd, backlog) == 0 else { throw failure(.bindFailed, "listen") }
+            let file = open(path, openPathOnly | O_NOFOLLOW | O_CLOEXEC)
+            guard file >= 0 else { throw failure(.chmodFailed, "open") }
+            defer { close(file) }
+            var status = stat()
+            guard fstat(file, &status) == 0 else { throw failure(.chmodFailed, "fstat") }
+            guard status.st_mode & S_IFMT == S_IFSOCK, status.st_uid == geteuid() else {
+                bound = false  // not the file slad made: not slad's to remove either
+                throw VarlinkServerError(.chmodFailed, socket: path, detail: "the path no longer names slad's socket")
+            }
+            // An O_PATH descriptor takes no fchmod; its /proc link reaches the inode it holds, not a path.
+            if status.st_mode & 0o7777 != mode, chmod("/proc/self/fd/\(file)", mode) != 0 {
+                throw failure(.chmodFailed, "chmod")
+            }
+            if let group, fchownat(file, "", uid_t.max, group, atEmptyPath) != 0 {
+                throw failure(.chmodFailed, "chown")
+            }
+            return (fd, UInt64(status.st_dev), UInt64(status.st_ino))
+        } catch {
+            if bound { unlink(path) }
+            close(fd)
+            throw error
+        }
     }
 
     /// Serves on a listening AF_UNIX stream socket inherited from systemd (socket activation).
@@ -312,14 +362,16 @@ public final class VarlinkServer: Sendable {
                 level: .socket,
                 name: NIOBSDSocket.Option(rawValue: SO_PEERCRED)
             )
-            return peerCredentials.flatMapThrowing { credentials in
+            let peerGroups = Self.peerGroups(provider)
+            return peerCredentials.and(peerGroups).flatMapThrowing { credentials, groups in
                 try channel.pipeline.syncOperations.addHandler(
                     PartialMessageTimeoutHandler(timeout: TimeAmount(limits.partialMessageTimeout))
                 )
                 try channel.pipeline.syncOperations.addHandler(
                     ByteToMessageHandler(VarlinkFrameDecoder(maxMessageBytes: limits.maxMessageBytes))
                 )
-                let peer = PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
+                let peer = PeerCredentials(
+                    pid: credentials.pid, uid: credentials.uid, gid: credentials.gid, groups: groups)
                 let direct = DirectCallState()
                 try channel.pipeline.syncOperations.addHandler(
                     VarlinkDirectCallHandler(dispatcher: dispatcher, peer: peer, shared: direct)
@@ -343,6 +395,31 @@ public final class VarlinkServer: Sendable {
                 channel.close(promise: nil)
                 throw error
             }
+        }
+    }
+
+    /// The peer's supplementary groups (SO_PEERGROUPS): its own, not the user database's, so a
+    /// process that dropped its groups gets no role from them.
+    ///
+    /// NIO's option reader has a fixed size and hides the length the kernel wrote, but the kernel
+    /// writes the list sorted and NIO zeroes the buffer first: the list ends where it stops rising.
+    /// A peer in more groups than the buffer holds gets none (ERANGE); a kernel without the option
+    /// gives nil, and the user database decides.
+    private static func peerGroups(_ provider: SocketOptionProvider) -> EventLoopFuture<[UInt32]?> {
+        let read: EventLoopFuture<InlineArray<1024, UInt32>> = provider.unsafeGetSocketOption(
+            level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERGROUPS))
+        return read.map { buffer -> [UInt32]? in
+            var groups: [UInt32] = []
+            for index in buffer.indices {
+                let gid = buffer[index]
+                if index > 0, gid == 0 || gid < groups[groups.count - 1] { break }
+                groups.append(gid)
+            }
+            // A lone 0 is as likely the zeroed buffer as group 0: take it as no group (less access).
+            return groups == [0] ? [] : groups
+        }.flatMapErrorThrowing { error in
+            if let error = error as? IOError, error.errnoCode == ERANGE { return [] }
+            return nil
         }
     }
 

@@ -369,4 +369,15 @@ struct DirectSubmitTests {
         #expect(!service.answerDirectly(submit(1), peer: stranger) { _ in Issue.record("a stranger was answered directly") })
         #expect(await host.status().openTickets == 2)
     }
+
+    @Test("roles follow the groups the peer's process holds: joined, it writes or reads; dropped, it is nobody")
+    func rolesFromPeerGroups() {
+        let policy = AccessPolicy(writerGroups: [4242], readerGroups: [4343])
+        let nobody = { (groups: [UInt32]) in PeerCredentials(pid: 1, uid: 65534, gid: 65534, groups: groups) }
+        #expect(policy.role(of: nobody([4242])) == .writer)
+        #expect(policy.role(of: nobody([100, 4343])) == .reader)
+        #expect(policy.role(of: nobody([])) == .none)
+        // The primary group counts too, as SO_PEERCRED gives it.
+        #expect(policy.role(of: PeerCredentials(pid: 1, uid: 65534, gid: 4343, groups: [])) == .reader)
+    }
 }

@@ -289,6 +289,20 @@ struct LifecycleTests {
         }
     }
 
+    @Test("slad does not serve in a socket folder other users may write to, and says why")
+    func untrustedSocketFolder() async throws {
+        var fixture = try GroupFixture()
+        let folder = fixture.directory + "/open"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        #expect(chmod(folder, 0o777) == 0)
+        fixture.socketPath = folder + "/io.slad.Sla"
+        let (group, _) = try await fixture.assemble()
+        let error = await #expect(throws: RecoveryError.self) { try await group.run() }
+        #expect(error?.description.contains("may be written by other users") == true)
+        #expect(access(fixture.socketPath, F_OK) != 0, "no socket was made")
+        #expect(!fixture.seen.all.contains { $0.contains("READY=1") })
+    }
+
     @Test("a SIGHUP during a long recovery does not kill slad: it reloads once recovery is done")
     func hangupDuringRecovery() async throws {
         let fixture = try GroupFixture()

@@ -116,9 +116,13 @@ struct TestService: VarlinkService {
             parameters["via"] = "task"
             try await replies.reply(parameters)
         case "Whoami":
-            try await replies.reply([
+            var who: [String: JSONValue] = [
                 "pid": .int(Int64(peer.pid)), "uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)),
-            ])
+            ]
+            if call.parameters["groups"] == true {
+                who["groups"] = peer.groups.map { .array($0.map { .int(Int64($0)) }) } ?? .null
+            }
+            try await replies.reply(who)
         case "Slow":
             self.recorder.record("slow started")
             try await Task.sleep(for: .milliseconds(call.parameters["ms"]?.int ?? 100))

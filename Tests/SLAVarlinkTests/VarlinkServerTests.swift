@@ -1,4 +1,6 @@
+import Foundation
 import NIOCore
+import SLAJSON
 import NIOPosix
 import Testing
 
@@ -177,6 +179,26 @@ struct VarlinkServerTests {
                         == ["pid": .int(Int64(getpid())), "uid": .int(Int64(getuid())), "gid": .int(Int64(getgid()))]
                 )
             }
+        }
+    }
+
+    @Test(
+        "the service sees the groups the caller's process holds, not the user database's",
+        arguments: [(["--groups", "4242,77,900"], [77, 900, 4242]), (["--clear-groups"], [])])
+    func peerGroups(_ setpriv: [String], _ expected: [Int64]) async throws {
+        try await withServer { path, _, _ in
+            // A child with chosen groups calls Whoami through the real socket.
+            let script = """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+                s.sendall(b'{"method":"io.slad.Test.Whoami","parameters":{"groups":true}}\\0')
+                reply = b''
+                while not reply.endswith(b'\\0'): reply += s.recv(4096)
+                sys.stdout.write(reply[:-1].decode())
+                """
+            let output = try await output(of: "/usr/bin/setpriv", setpriv + ["--", "/usr/bin/python3", "-c", script, path])
+            let reply = try JSONValue.decode(Array(output.utf8))
+            #expect(reply.object?["parameters"]?.object?["groups"] == .array(expected.map { .int($0) }))
         }
     }
 
@@ -483,5 +505,26 @@ struct ServerLifecycleTests {
             }
             await #expect(throws: CancellationError.self) { try await running.value }
         }
+    }
+}
+
+/// What a program prints, run on a thread of its own: waiting for it on the cooperative pool would
+/// hold up the server it talks to.
+private func output(of program: String, _ arguments: [String]) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(
+                with: Result {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: program)
+                    process.arguments = arguments
+                    let pipe = Pipe()
+                    process.standardOutput = pipe
+                    try process.run()
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return String(decoding: data, as: UTF8.self)
+                })
+        }.start()
     }
 }
