@@ -20,7 +20,7 @@ public struct PublishedRecord: Sendable, Equatable {
 public final class RecordFeed: @unchecked Sendable {
     /// Records a watcher may fall behind by before it is dropped: a client that stopped reading
     /// must not make slad hold an ever-growing backlog.
-    public static let watcherBacklog = 100_000
+    public static let watcherBacklog = 20_000
 
     private let lock = NSLock()
     private var watchers: [UInt64: AsyncStream<String>.Continuation] = [:]

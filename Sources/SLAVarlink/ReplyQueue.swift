@@ -52,10 +52,13 @@ final class ReplyQueue: Sendable {
     }
 
     let limit: Int
+    /// What all connections of the server may hold together.
+    let budget: ReplyBudget
     private let state = Mutex(State())
 
-    init(limit: Int) {
+    init(limit: Int, budget: ReplyBudget = ReplyBudget(limit: .max)) {
         self.limit = limit
+        self.budget = budget
     }
 
     /// Queues one frame for writing, unless that takes the queue past `limit`.
@@ -64,7 +67,9 @@ final class ReplyQueue: Sendable {
             state -> (EnqueueOutcome, CheckedContinuation<[ByteBuffer]?, Never>?, [ByteBuffer]) in
             if state.closed || state.finished { return (.closed, nil, []) }
             let queued = state.pendingBytes + state.inFlightBytes
-            if queued + frame.readableBytes > self.limit {
+            if queued + frame.readableBytes > self.limit
+                || !self.budget.take(frame.readableBytes, holding: queued)
+            {
                 return (.overLimit(queuedBytes: queued + frame.readableBytes), nil, [])
             }
             state.pending.append(frame)
@@ -84,6 +89,7 @@ final class ReplyQueue: Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<[ByteBuffer]?, Never>) in
             let (batch, drained) = self.state.withLock {
                 state -> (batch: [ByteBuffer]??, drained: [CheckedContinuation<Void, Never>]) in
+                self.budget.release(state.inFlightBytes)
                 state.inFlightBytes = 0
                 if state.closed {
                     return (.some(nil), state.takeDrainWaiters())
@@ -141,7 +147,10 @@ final class ReplyQueue: Sendable {
         let (writer, waiters) = self.state.withLock { state in
             state.closed = true
             state.pending.removeAll()
+            // The writer may never ask again (its write failed): what it held is given back now.
+            self.budget.release(state.pendingBytes + state.inFlightBytes)
             state.pendingBytes = 0
+            state.inFlightBytes = 0
             let writer = state.writer
             state.writer = nil
             return (writer, state.takeDrainWaiters())
@@ -152,6 +161,42 @@ final class ReplyQueue: Sendable {
 
     /// Whether the connection was closed through `close()`.
     var isClosed: Bool { self.state.withLock { $0.closed } }
+}
+
+/// The reply bytes all connections of a server may leave unread together.
+///
+/// Each connection has its own bound; this one keeps many stalled clients from adding up (100
+/// watchers that never read once cost 3.7 GiB). Past it, a connection holding more than
+/// `fairShare` is refused more, and so dropped, while one that keeps up (it holds little) still
+/// gets its replies queued: the overshoot is at most `fairShare` a connection.
+final class ReplyBudget: Sendable {
+    let limit: Int
+    let fairShare: Int
+    private let used = Atomic<Int>(0)
+
+    init(limit: Int, fairShare: Int = 64 << 10) {
+        self.limit = limit
+        self.fairShare = fairShare
+    }
+
+    /// Bytes queued on all connections now.
+    var queuedBytes: Int { self.used.load(ordering: .relaxed) }
+
+    /// Counts `bytes` more for a connection already holding `holding`, unless that is over the limit
+    /// and the connection holds more than its fair share.
+    func take(_ bytes: Int, holding: Int) -> Bool {
+        let now = self.used.wrappingAdd(bytes, ordering: .relaxed).newValue
+        if now > self.limit, holding > self.fairShare {
+            self.used.wrappingSubtract(bytes, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func release(_ bytes: Int) {
+        guard bytes != 0 else { return }
+        self.used.wrappingSubtract(bytes, ordering: .relaxed)
+    }
 }
 
 /// Fires once, when a connection ends or the server starts shutting down; `wait()` returns after that.

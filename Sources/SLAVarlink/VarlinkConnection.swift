@@ -31,14 +31,20 @@ final class VarlinkConnection: Sendable {
     /// Fires when the channel closes or the server starts shutting down: `clientGone()` returns.
     let ended = EndSignal()
     let logger: Logger
+    /// Lines about what a client did wrong, shared by all connections and limited in number.
+    let notices: NoticeLimiter
     private let closeTimeout: TimeAmount
     private let state = Mutex(State())
 
-    init(id: Int, accepted: AcceptedConnection, limits: VarlinkServer.Limits, logger: Logger) {
+    init(
+        id: Int, accepted: AcceptedConnection, limits: VarlinkServer.Limits, budget: ReplyBudget,
+        notices: NoticeLimiter, logger: Logger
+    ) {
         self.id = id
+        self.notices = notices
         self.channel = accepted.channel
         self.peer = accepted.peer
-        self.queue = ReplyQueue(limit: limits.maxQueuedReplyBytes)
+        self.queue = ReplyQueue(limit: limits.maxQueuedReplyBytes, budget: budget)
         self.direct = accepted.direct
         self.closeTimeout = TimeAmount(limits.closeTimeout)
         var logger = logger
@@ -99,7 +105,7 @@ final class VarlinkConnection: Sendable {
                 guard let next = try await frames.next() else { return }
                 frame = next
             } catch let error as VarlinkFramingError {
-                self.logger.notice("Varlink client broke the framing", metadata: ["reason": "\(error)"])
+                self.notices.log(self.logger, .notice, "Varlink client broke the framing", metadata: ["reason": "\(error)"])
                 if case .messageTooLarge = error {
                     _ = self.queue.enqueue(VarlinkMessage.errorReply(.invalidParameter(error.description)))
                 }
@@ -115,7 +121,8 @@ final class VarlinkConnection: Sendable {
                 call = parsed
             case .failure(let error):
                 // After a malformed message the stream cannot be trusted to be in step: answer, then close.
-                self.logger.notice("Varlink client sent a malformed call", metadata: ["error": "\(error)"])
+                self.notices.log(
+                    self.logger, .notice, "Varlink client sent a malformed call", metadata: ["error": "\(error)"])
                 _ = self.queue.enqueue(VarlinkMessage.errorReply(error))
                 return
             }
@@ -150,9 +157,12 @@ final class VarlinkConnection: Sendable {
         case .closed:
             throw VarlinkReplyError(.clientGone, method: method)
         case .overLimit(let queuedBytes):
-            self.logger.warning(
-                "Varlink client dropped: replies left unread",
-                metadata: ["queued_bytes": "\(queuedBytes)", "limit": "\(self.queue.limit)", "method": "\(method)"]
+            self.notices.log(
+                self.logger, .warning, "Varlink client dropped: replies left unread",
+                metadata: [
+                    "queued_bytes": "\(queuedBytes)", "limit": "\(self.queue.limit)", "method": "\(method)",
+                    "all_clients_queued_bytes": "\(self.queue.budget.queuedBytes)",
+                ]
             )
             self.queue.close()
             self.channel.close(promise: nil)

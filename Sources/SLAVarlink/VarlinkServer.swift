@@ -86,8 +86,17 @@ public final class VarlinkServer: Sendable {
         public var partialMessageTimeout: Duration
         /// How many bytes of replies a client may leave unread before it is dropped (a stalled Watch reader).
         public var maxQueuedReplyBytes: Int
+        /// How many bytes of replies all clients together may leave unread; past it, a client holding
+        /// more than 64 KiB unread is dropped (see ``ReplyBudget``).
+        public var maxQueuedReplyBytesTotal: Int
         /// Connections beyond this many are closed as soon as they are accepted.
         public var maxConnections: Int
+        /// Connections one uid may hold, root and the server's own user excepted: one peer's idle
+        /// connections must not lock everyone else out.
+        public var maxConnectionsPerUser: Int
+        /// Connections kept for root and the server's own user: others are refused once only this
+        /// many are left of `maxConnections`, so an administrator can always get in.
+        public var reservedConnections: Int
         /// How long a closing connection may take to take its last replies before it is cut off; bounds
         /// how long `shutdown()` waits for slow readers.
         public var closeTimeout: Duration
@@ -96,14 +105,20 @@ public final class VarlinkServer: Sendable {
         public init(
             maxMessageBytes: Int = 1 << 20,
             partialMessageTimeout: Duration = .seconds(30),
-            maxQueuedReplyBytes: Int = 16 << 20,
+            maxQueuedReplyBytes: Int = 4 << 20,
+            maxQueuedReplyBytesTotal: Int = 256 << 20,
             maxConnections: Int = 4096,
+            maxConnectionsPerUser: Int = 1024,
+            reservedConnections: Int = 64,
             closeTimeout: Duration = .seconds(5)
         ) {
             self.maxMessageBytes = maxMessageBytes
             self.partialMessageTimeout = partialMessageTimeout
             self.maxQueuedReplyBytes = maxQueuedReplyBytes
+            self.maxQueuedReplyBytesTotal = maxQueuedReplyBytesTotal
             self.maxConnections = maxConnections
+            self.maxConnectionsPerUser = maxConnectionsPerUser
+            self.reservedConnections = reservedConnections
             self.closeTimeout = closeTimeout
         }
     }
@@ -121,6 +136,8 @@ public final class VarlinkServer: Sendable {
         /// file another process put there since is left alone).
         var socketFile: (path: String, device: UInt64, inode: UInt64)?
         var connections: [Int: VarlinkConnection] = [:]
+        /// Connections open per peer uid.
+        var perUser: [UInt32: Int] = [:]
         /// Accepted channels the accept loop has not yet taken, to be closed if it never does.
         var unclaimed: [ObjectIdentifier: Channel] = [:]
         /// The accept loop is over: a channel accepted from now on is closed at once.
@@ -134,6 +151,10 @@ public final class VarlinkServer: Sendable {
     private let logger: Logger
     private let eventLoopGroup: MultiThreadedEventLoopGroup
     private let state = Mutex(State())
+    /// The reply bytes all connections may hold together.
+    let replyBudget: ReplyBudget
+    /// Lines about misbehaving clients, limited so they cannot flood the journal.
+    let notices: NoticeLimiter
     /// Fires when `run()` has returned, for `shutdown()` to wait on.
     private let stopped = EndSignal()
 
@@ -146,6 +167,8 @@ public final class VarlinkServer: Sendable {
     ) {
         self.dispatcher = VarlinkDispatcher(service: service)
         self.limits = limits
+        self.replyBudget = ReplyBudget(limit: limits.maxQueuedReplyBytesTotal)
+        self.notices = NoticeLimiter()
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
     }
@@ -432,14 +455,27 @@ public final class VarlinkServer: Sendable {
             }
             if state.shuttingDown { return .failure(.shuttingDown) }
             if state.connections.count >= self.limits.maxConnections { return .failure(.full) }
+            let uid = accepted.peer.uid
+            let privileged = uid == 0 || uid == geteuid()
+            if !privileged {
+                if state.connections.count >= self.limits.maxConnections - self.limits.reservedConnections {
+                    return .failure(.full)
+                }
+                if state.perUser[uid, default: 0] >= self.limits.maxConnectionsPerUser {
+                    return .failure(.userFull(uid: uid))
+                }
+            }
             state.nextConnectionID += 1
             let connection = VarlinkConnection(
                 id: state.nextConnectionID,
                 accepted: accepted,
                 limits: self.limits,
+                budget: self.replyBudget,
+                notices: self.notices,
                 logger: self.logger
             )
             state.connections[connection.id] = connection
+            state.perUser[uid, default: 0] += 1
             return .success(connection)
         }
         switch outcome {
@@ -448,8 +484,8 @@ public final class VarlinkServer: Sendable {
         case .failure(.alreadyClosed):
             return nil
         case .failure(let refusal):
-            self.logger.warning(
-                "Varlink client refused",
+            self.notices.log(
+                self.logger, .warning, "Varlink client refused",
                 metadata: ["reason": "\(refusal)", "varlink.peer.pid": "\(accepted.peer.pid)"]
             )
             accepted.channel.close(promise: nil)
@@ -459,12 +495,14 @@ public final class VarlinkServer: Sendable {
 
     private enum Refusal: Error, CustomStringConvertible {
         case alreadyClosed, shuttingDown, full
+        case userFull(uid: UInt32)
 
         var description: String {
             switch self {
             case .alreadyClosed: "closed before it was served"
             case .shuttingDown: "shutting down"
             case .full: "too many connections"
+            case .userFull(let uid): "too many connections from uid \(uid)"
             }
         }
     }
@@ -483,7 +521,12 @@ public final class VarlinkServer: Sendable {
     }
 
     private func unregister(_ connection: VarlinkConnection) {
-        self.state.withLock { _ = $0.connections.removeValue(forKey: connection.id) }
+        self.state.withLock { state in
+            guard state.connections.removeValue(forKey: connection.id) != nil else { return }
+            let uid = connection.peer.uid
+            let left = state.perUser[uid, default: 1] - 1
+            state.perUser[uid] = left > 0 ? left : nil
+        }
     }
 
     // MARK: - Sockets

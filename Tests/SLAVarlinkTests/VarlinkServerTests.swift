@@ -510,7 +510,7 @@ struct ServerLifecycleTests {
 
 /// What a program prints, run on a thread of its own: waiting for it on the cooperative pool would
 /// hold up the server it talks to.
-private func output(of program: String, _ arguments: [String]) async throws -> String {
+func output(of program: String, _ arguments: [String]) async throws -> String {
     try await withCheckedThrowingContinuation { continuation in
         Thread {
             continuation.resume(
