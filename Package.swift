@@ -118,7 +118,7 @@ let package = Package(
         ),
         // What tests share: a manual clock, seeded random numbers, private temporary folders.
         // Never a dependency of slad or slactl.
-        .target(name: "SLATestKit", dependencies: ["SLACore", "SLADaemon"]),
+        .target(name: "SLATestKit", dependencies: ["SLACore", "SLAConfig", "SLADaemon"]),
         .executableTarget(
             name: "slad-bench",
             dependencies: [
@@ -127,7 +127,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SLACoreTests", dependencies: ["SLACore", "SLATestKit"]),
-        .testTarget(name: "SLAConfigTests", dependencies: ["SLAConfig", "SLACore"]),
+        .testTarget(name: "SLAConfigTests", dependencies: ["SLAConfig", "SLACore", "SLATestKit"]),
         .testTarget(name: "SLAWireTests", dependencies: ["SLAWire", "SLAConfig", "SLACore"]),
         .testTarget(
             name: "SLAStoreTests",

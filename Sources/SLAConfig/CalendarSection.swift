@@ -42,17 +42,10 @@ extension ConfigReader {
         let standIn = BusinessCalendar.aroundTheClock(name: name)
         guard let fields = mapping(node, what, allowed: Self.calendarKeys, example: "{timezone: Europe/Berlin}")
         else { return standIn }
-        var timeZone: TimeZone?
+        var zone: ZoneRules?
         if let field = fields["timezone"] {
             if let identifier = text(field.value, "the timezone of \(what)", example: "Europe/Berlin") {
-                timeZone = TimeZone(identifier: identifier)
-                if timeZone == nil {
-                    report(
-                        field.value,
-                        "unknown time zone \"\(identifier)\" in \(what); write an IANA name such as "
-                            + "Europe/Berlin, America/New_York or UTC"
-                    )
-                }
+                zone = readZone(identifier, field.value, what)
             }
         } else {
             report(node, "\(what) has no timezone; add one, for example timezone: Europe/Berlin")
@@ -69,8 +62,40 @@ extension ConfigReader {
                 if let date = readDate(item, "a holiday of \(what)") { holidays.append(date) }
             }
         }
-        guard let timeZone else { return standIn }
-        return BusinessCalendar(name: name, timeZone: timeZone, weeklyHours: weeklyHours, holidays: holidays)
+        guard let zone else { return standIn }
+        return BusinessCalendar(name: name, zone: zone, weeklyHours: weeklyHours, holidays: holidays)
+    }
+
+    /// The rules of a zone through ``ZoneDatabase/rules(named:)``, each zone read once a load.
+    private mutating func readZone(_ identifier: String, _ node: Node, _ what: String) -> ZoneRules? {
+        let result: Result<ZoneRules, ZoneLookupError>
+        if let known = zoneCache[identifier] {
+            result = known
+        } else {
+            result = zones.rules(named: identifier)
+            zoneCache[identifier] = result
+        }
+        switch result {
+        case .success(let rules):
+            return rules
+        case .failure(let error):
+            let shown = ConfigReader.quoted(identifier)
+            if let path = error.path {
+                report(
+                    node,
+                    "unknown time zone \(shown) in \(what): \(path): \(error.reason); write an IANA name such as "
+                        + "Europe/Berlin, America/New_York or UTC (zones are read from $TZDIR, else "
+                        + "\(ZoneDatabase.defaultDirectory): install or update the tzdata package)"
+                )
+            } else {
+                report(
+                    node,
+                    "the time zone \(shown) of \(what) is refused: \(error.reason); write an IANA name such as "
+                        + "Europe/Berlin, America/New_York or UTC"
+                )
+            }
+            return nil
+        }
     }
 
     /// Reads `hours`: day keys to lists of `HH:MM-HH:MM`; days not named have no service.

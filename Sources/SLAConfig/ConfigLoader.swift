@@ -7,8 +7,15 @@ public enum ConfigLoader {
     static let sections = ["calendars", "priorities", "agreements", "lines", "escalation", "http", "retention"]
 
     /// Reads and validates the file; an unreadable file is one diagnostic at 1:1.
-    public static func load(path: String) -> Result<Configuration, ConfigErrors> {
-        func failure(_ message: String) -> Result<Configuration, ConfigErrors> {
+    ///
+    /// - Parameter zones: where time-zone names are looked up; read anew on every call.
+    public static func load(path: String, zones: ZoneDatabase = .system()) -> Result<Configuration, ConfigErrors> {
+        readText(path: path).flatMap { parse(yaml: $0, file: path, zones: zones) }
+    }
+
+    /// The file's text, checked to be a readable file of UTF-8 text; else one diagnostic at 1:1.
+    public static func readText(path: String) -> Result<String, ConfigErrors> {
+        func failure(_ message: String) -> Result<String, ConfigErrors> {
             .failure(ConfigErrors(diagnostics: [ConfigDiagnostic(file: path, line: 1, column: 1, message: message)]))
         }
         var isDirectory: ObjCBool = false
@@ -24,18 +31,22 @@ public enum ConfigLoader {
         guard let yaml = String(data: data, encoding: .utf8) else {
             return failure("the configuration file is not UTF-8 text; save it as UTF-8")
         }
-        return parse(yaml: yaml, file: path)
+        return .success(yaml)
     }
 
     /// Parses and validates YAML text; `file` names it in the diagnostics.
-    public static func parse(yaml: String, file: String) -> Result<Configuration, ConfigErrors> {
+    ///
+    /// - Parameter zones: where time-zone names are looked up; read anew on every call.
+    public static func parse(
+        yaml: String, file: String, zones: ZoneDatabase = .system()
+    ) -> Result<Configuration, ConfigErrors> {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
             return .failure(ConfigErrors(diagnostics: [syntaxDiagnostic(error, file: file)]))
         }
-        var reader = ConfigReader(file: file)
+        var reader = ConfigReader(file: file, zones: zones)
         guard let root, !ConfigReader.isNull(root) else {
             reader.report(
                 nil,
@@ -73,6 +84,11 @@ public enum ConfigLoader {
                 count(configuration.lines.count, "line", "lines"),
                 count(configuration.hierarchicalRules.count, "hierarchical rule", "hierarchical rules"),
             ].joined(separator: ", ")
+    }
+
+    /// Where the time-zone rules came from: "time zones: tzdata 2026f from /usr/share/zoneinfo".
+    public static func zoneSummary(of configuration: Configuration, zones: ZoneDatabase) -> String {
+        "time zones: tzdata \(configuration.tzdataVersion ?? "of unknown version") from \(zones.directory)"
     }
 
     /// A YAML syntax error as one diagnostic at the place libyaml stopped.
@@ -148,7 +164,8 @@ extension ConfigReader {
             agreements: built,
             lines: supportLines,
             hierarchicalRules: rules,
-            retention: retention
+            retention: retention,
+            tzdataVersion: zones.version()
         )
     }
 }

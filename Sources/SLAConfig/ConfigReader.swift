@@ -23,10 +23,30 @@ struct Fields {
 /// usable was found) and leaves the diagnostics here, so one run reports everything.
 struct ConfigReader {
     let file: String
+    /// Where time-zone names are looked up.
+    let zones: ZoneDatabase
+    /// Zones read during this load, by name: 100,000 calendars in one zone read its file once.
+    /// Never kept beyond the load, so a reload sees an upgraded tzdata.
+    var zoneCache: [String: Result<ZoneRules, ZoneLookupError>] = [:]
     private(set) var diagnostics: [ConfigDiagnostic] = []
 
-    init(file: String) {
+    init(file: String, zones: ZoneDatabase = .system()) {
         self.file = file
+        self.zones = zones
+    }
+
+    /// A text for a message, in quotes, with control characters written as `\u{1B}` so a hostile
+    /// value cannot rewrite the terminal that shows the message.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// Records a mistake at a node's start, or at 1:1 when the node has no place.

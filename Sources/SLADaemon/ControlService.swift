@@ -295,7 +295,8 @@ public struct ControlService: VarlinkService {
                 SlaInterface.JournalCounts(
                     written: Int(clamping: counts.written), dropped: Int(clamping: counts.dropped),
                     failed: Int(clamping: counts.failed))
-            })
+            },
+            tzdata: status.tzdataVersion)
     }
 
     private func reload(peer: PeerCredentials) async throws -> SlaInterface.Reload.Reply {

@@ -11,9 +11,11 @@ struct CheckConfig: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
-        switch ConfigLoader.load(path: options.config) {
+        let zones = ZoneDatabase.system()
+        switch ConfigLoader.load(path: options.config, zones: zones) {
         case .success(let configuration):
             print(ConfigLoader.summary(of: configuration, file: options.config))
+            print(ConfigLoader.zoneSummary(of: configuration, zones: zones))
         case .failure(let errors):
             StandardError.write(errors.description + "\n")
             throw ExitCode(ExitStatus.badConfig)

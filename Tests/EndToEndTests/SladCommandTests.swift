@@ -4,13 +4,30 @@ import Testing
 /// The built `slad` and `slactl` binaries, run as a user runs them.
 @Suite("slad and slactl binaries")
 struct SladCommandTests {
-    @Test("check-config accepts the shipped configuration with a one-line summary")
+    @Test("check-config accepts the shipped configuration with a summary and the tzdata it read")
     func checkShippedConfig() throws {
         let result = try run("slad", ["check-config", "--config", "config/slad.yaml"])
         #expect(result.status == 0, "\(result.stderr)")
+        let version = try String(contentsOfFile: "/usr/share/zoneinfo/tzdata.zi", encoding: .utf8)
+            .prefix { $0 != "\n" }.dropFirst("# version ".count)
         #expect(result.stdoutLines == [
             "config/slad.yaml: 3 calendars, 4 priorities, 6 agreements (2 sla, 3 ola, 1 uc), 4 lines, 4 hierarchical rules",
+            "time zones: tzdata \(version) from /usr/share/zoneinfo",
         ])
+    }
+
+    @Test("check-config reads zones from TZDIR: one missing there is an error naming the file tried")
+    func checkConfigTZDIR() throws {
+        let tzdir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("slad-tzdir-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: tzdir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tzdir) }
+        let result = try run("slad", ["check-config", "--config", "config/slad.yaml"], environment: ["TZDIR": tzdir])
+        #expect(result.status == 2)
+        #expect(
+            result.stderrLines.contains {
+                $0.hasPrefix("config/slad.yaml:20:15: ") && $0.contains(tzdir + "/Europe/Berlin")
+            })
     }
 
     @Test("check-config prints every error as file:line:column and exits 2")
