@@ -2,6 +2,31 @@ import Foundation
 import SLACore
 import Yams
 
+/// A configuration as checked: the configuration or its errors, and the warnings, which stop nothing
+/// unless asked (`slad check-config --strict`).
+public struct ConfigCheck: Sendable {
+    public var result: Result<Configuration, ConfigErrors>
+    /// Things that are allowed but likely unmeant, in file order; their `severity` is `.warning`.
+    public var warnings: [ConfigDiagnostic]
+
+    public init(result: Result<Configuration, ConfigErrors>, warnings: [ConfigDiagnostic]) {
+        self.result = result
+        self.warnings = warnings
+    }
+
+    /// The result with every warning as an error: what `--strict` refuses.
+    public var strict: Result<Configuration, ConfigErrors> {
+        guard !warnings.isEmpty else { return result }
+        var all = warnings.map { warning in
+            var error = warning
+            error.severity = .error
+            return error
+        }
+        if case .failure(let errors) = result { all += errors.diagnostics }
+        return .failure(ConfigErrors(diagnostics: ConfigReader.inFileOrder(all)))
+    }
+}
+
 /// Reads slad's YAML configuration into a validated `Configuration`, reporting every mistake at once.
 public enum ConfigLoader {
     static let sections = ["calendars", "priorities", "agreements", "lines", "escalation", "http", "retention"]
@@ -40,13 +65,33 @@ public enum ConfigLoader {
     public static func parse(
         yaml: String, file: String, zones: ZoneDatabase = .system()
     ) -> Result<Configuration, ConfigErrors> {
+        check(yaml: yaml, file: file, zones: zones).result
+    }
+
+    /// Reads and validates the file like ``load(path:zones:)``, keeping the warnings too.
+    public static func check(path: String, zones: ZoneDatabase = .system()) -> ConfigCheck {
+        switch readText(path: path) {
+        case .success(let text): return check(yaml: text, file: path, zones: zones)
+        case .failure(let errors): return ConfigCheck(result: .failure(errors), warnings: [])
+        }
+    }
+
+    /// Parses and validates YAML text like ``parse(yaml:file:zones:)``, keeping the warnings too.
+    public static func check(yaml: String, file: String, zones: ZoneDatabase = .system()) -> ConfigCheck {
+        var reader = ConfigReader(file: file, zones: zones)
+        let result = read(yaml: yaml, file: file, reader: &reader)
+        return ConfigCheck(result: result, warnings: reader.warningsInFileOrder)
+    }
+
+    private static func read(
+        yaml: String, file: String, reader: inout ConfigReader
+    ) -> Result<Configuration, ConfigErrors> {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
             return .failure(ConfigErrors(diagnostics: [syntaxDiagnostic(error, file: file)]))
         }
-        var reader = ConfigReader(file: file, zones: zones)
         guard let root, !ConfigReader.isNull(root) else {
             reader.report(
                 nil,
@@ -84,6 +129,11 @@ public enum ConfigLoader {
                 count(configuration.lines.count, "line", "lines"),
                 count(configuration.hierarchicalRules.count, "hierarchical rule", "hierarchical rules"),
             ].joined(separator: ", ")
+    }
+
+    /// Diagnostics sorted into file order (stable).
+    public static func inFileOrder(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+        ConfigReader.inFileOrder(diagnostics)
     }
 
     /// Where the time-zone rules came from: "time zones: tzdata 2026f from /usr/share/zoneinfo".

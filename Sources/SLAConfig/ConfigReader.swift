@@ -29,6 +29,8 @@ struct ConfigReader {
     /// Never kept beyond the load, so a reload sees an upgraded tzdata.
     var zoneCache: [String: Result<ZoneRules, ZoneLookupError>] = [:]
     private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// What loads but is likely unmeant; never stops the load.
+    private(set) var warnings: [ConfigDiagnostic] = []
 
     init(file: String, zones: ZoneDatabase = .system()) {
         self.file = file
@@ -60,9 +62,23 @@ struct ConfigReader {
         )
     }
 
-    /// The diagnostics sorted into file order; the sort is stable, so mistakes found at the same
-    /// place keep the order they were found in.
-    var diagnosticsInFileOrder: [ConfigDiagnostic] {
+    /// Records a warning at a node's start.
+    mutating func warn(_ node: Node?, _ message: String) {
+        warnings.append(
+            ConfigDiagnostic(
+                file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message: message,
+                severity: .warning))
+    }
+
+    /// The warnings in file order.
+    var warningsInFileOrder: [ConfigDiagnostic] { Self.inFileOrder(warnings) }
+
+    /// The diagnostics sorted into file order.
+    var diagnosticsInFileOrder: [ConfigDiagnostic] { Self.inFileOrder(diagnostics) }
+
+    /// Sorted into file order; the sort is stable, so mistakes found at the same place keep the order
+    /// they were found in.
+    static func inFileOrder(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
         diagnostics.enumerated()
             .sorted {
                 ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)

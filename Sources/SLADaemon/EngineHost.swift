@@ -476,7 +476,9 @@ public final class EngineHost: @unchecked Sendable {
         let text: String
         let configuration: Configuration
         do {
-            (text, configuration) = try RecoveredEngine.readConfig(path, zones: zones)
+            let warnings: [ConfigDiagnostic]
+            (text, configuration, warnings) = try RecoveredEngine.readConfig(path, zones: zones)
+            RecoveredEngine.logWarnings(warnings, logger: logger)
         } catch {
             return .refused(error.diagnostics.map(\.description))
         }

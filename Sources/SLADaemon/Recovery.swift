@@ -62,7 +62,8 @@ extension RecoveredEngine {
         configPath: String, stateDirectory: String, zones: ZoneDatabase, clock: any WallClock,
         progress: RecoveryProgress?, logger: Logger
     ) throws -> RecoveredEngine {
-        let (fileText, fileConfiguration) = try readConfig(configPath, zones: zones)
+        let (fileText, fileConfiguration, warnings) = try readConfig(configPath, zones: zones)
+        logWarnings(warnings, logger: logger)
         let store = try StateStore(directory: stateDirectory)
         logger.info("\(store.path) checked (SQLite's quick check, the schema, the commit count) in \(store.integrityCheck)")
         let replayStarted = ContinuousClock.now
@@ -127,10 +128,20 @@ extension RecoveredEngine {
             committed: unit)
     }
 
-    /// The configuration file's text and what it loads as, from one read of the file.
-    static func readConfig(_ path: String, zones: ZoneDatabase) throws(ConfigErrors) -> (String, Configuration) {
+    /// The configuration file's text, what it loads as and its warnings, from one read of the file.
+    static func readConfig(
+        _ path: String, zones: ZoneDatabase
+    ) throws(ConfigErrors) -> (String, Configuration, [ConfigDiagnostic]) {
         let text = try ConfigLoader.readText(path: path).get()
-        return (text, try ConfigLoader.parse(yaml: text, file: path, zones: zones).get())
+        let check = ConfigLoader.check(yaml: text, file: path, zones: zones)
+        return (text, try check.result.get(), check.warnings)
+    }
+
+    /// The configuration's warnings (OLA fit) in the journal, one entry each: they stop nothing.
+    static func logWarnings(_ warnings: [ConfigDiagnostic], logger: Logger) {
+        for warning in warnings {
+            logger.warning("\(warning)", metadata: ["SLAD_CONFIG_WARNING": "\(warning.message)"])
+        }
     }
 }
 

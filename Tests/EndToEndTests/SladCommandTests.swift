@@ -30,6 +30,28 @@ struct SladCommandTests {
             })
     }
 
+    @Test("check-config prints an OLA-fit warning and exits 0; --strict makes it an error, exit 2")
+    func checkConfigWarnings() throws {
+        let shipped = try String(contentsOfFile: "config/slad.yaml", encoding: .utf8)
+        let tight = shipped.replacingOccurrences(
+            of: "P1: {response: 15m, resolution: 4h}", with: "P1: {response: 15m, resolution: 20m}")
+        #expect(tight != shipped)
+        let file = try temporaryFile(tight, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try run("slad", ["check-config", "--config", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines.count == 2)
+        #expect(result.stderrLines.count >= 1)
+        #expect(result.stderrLines.allSatisfy { $0.hasPrefix(file.path + ":") && $0.contains(": warning: ") })
+        #expect(result.stderrLines.contains { $0.contains("the support lines may hold a P1 ticket") })
+        let strict = try run("slad", ["check-config", "--strict", "--config", file.path])
+        #expect(strict.status == 2)
+        #expect(strict.stdout.isEmpty)
+        #expect(strict.stderrLines.count == result.stderrLines.count)
+        #expect(strict.stderrLines.allSatisfy { !$0.contains(": warning: ") })
+        #expect(try run("slad", ["check-config", "--strict", "--config", "config/slad.yaml"]).status == 0)
+    }
+
     @Test("check-config prints every error as file:line:column and exits 2")
     func checkBadConfig() throws {
         let file = try temporaryFile(

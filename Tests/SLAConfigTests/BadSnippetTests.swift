@@ -270,8 +270,7 @@ struct BadSnippetTests {
     }
 
     @Test(
-        arguments: calendarCases + priorityCases + agreementCases + lineCases + escalationCases + fitCases
-            + topLevelCases)
+        arguments: calendarCases + priorityCases + agreementCases + lineCases + escalationCases + topLevelCases)
     func reports(_ bad: BadSnippet) {
         let diagnostics = Fixture.diagnostics(bad.yaml)
         let hit = diagnostics.contains {
@@ -283,5 +282,31 @@ struct BadSnippetTests {
         )
         #expect(diagnostics.count == bad.count, "\(diagnostics.map(\.description).joined(separator: "\n"))")
         #expect(diagnostics.allSatisfy { $0.file == "test.yaml" })
+    }
+
+    @Test("OLA fit is a warning: the file loads, the warning is at the SLA's target", arguments: fitCases)
+    func fitWarns(_ bad: BadSnippet) throws {
+        let check = ConfigLoader.check(yaml: bad.yaml, file: "test.yaml")
+        _ = try check.result.get()
+        #expect(check.warnings.count == bad.count, "\(check.warnings)")
+        let warning = try #require(check.warnings.first)
+        #expect((warning.line, warning.column) == (bad.line, bad.column))
+        #expect(warning.message.contains(bad.fragment), "\(warning.message)")
+        #expect(warning.severity == .warning)
+        #expect(warning.description.hasPrefix("test.yaml:\(bad.line):\(bad.column): warning: "))
+        // --strict: the same diagnostic as an error, and the file refused.
+        guard case .failure(let errors) = check.strict else {
+            Issue.record("--strict must refuse a file with warnings")
+            return
+        }
+        #expect(errors.diagnostics.map(\.severity) == [.error])
+        #expect(errors.diagnostics.first?.description == "test.yaml:\(bad.line):\(bad.column): \(warning.message)")
+    }
+
+    @Test("a file without warnings passes --strict")
+    func strictWithoutWarnings() throws {
+        let check = ConfigLoader.check(yaml: Fixture.valid, file: "test.yaml")
+        #expect(check.warnings.isEmpty)
+        _ = try check.strict.get()
     }
 }
