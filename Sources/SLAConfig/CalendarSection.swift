@@ -9,8 +9,10 @@ struct CalendarTable {
     var calendars: [BusinessCalendar] = []
     /// False when the section is missing or not a mapping: references are then not checked.
     var reliable = false
+    /// Each name's index, so resolving a reference does not search the list.
+    var indices: [String: Int] = [:]
 
-    func index(of name: String) -> Int? { names.firstIndex(of: name) }
+    func index(of name: String) -> Int? { indices[name] }
 }
 
 enum Weekday {
@@ -30,6 +32,7 @@ extension ConfigReader {
             report(node, "calendars is empty; define at least one, for example always: {timezone: UTC}")
         }
         for field in fields.entries {
+            table.indices[field.key] = table.names.count
             table.names.append(field.key)
             table.calendars.append(readCalendar(name: field.key, field.value))
         }
@@ -220,6 +223,10 @@ extension ConfigReader {
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else {
             report(node, "\(what) \"\(text)\" must be a date written YYYY-MM-DD, for example \"2026-12-25\"")
+            return nil
+        }
+        guard year >= 1 else {
+            report(node, "\(what) \"\(text)\" is in the year 0; write a year from 0001 to 9999")
             return nil
         }
         let date = LocalDate(year: year, month: month, day: day)

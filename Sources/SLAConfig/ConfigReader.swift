@@ -115,6 +115,8 @@ struct ConfigReader {
             return nil
         }
         var entries: [Field] = []
+        // Keys seen, by index into `entries`: a search of `entries` made 100,000 calendars quadratic.
+        var seen: [String: Int] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode, !Self.isNull(keyNode) else {
                 report(keyNode, "a key in \(what) must be a plain name, not \(Self.shape(keyNode))")
@@ -128,7 +130,8 @@ struct ConfigReader {
                 )
                 continue
             }
-            if let earlier = entries.first(where: { $0.key == key }) {
+            if let earlierIndex = seen[key] {
+                let earlier = entries[earlierIndex]
                 report(
                     keyNode,
                     "\"\(key)\" is given twice in \(what) "
@@ -136,6 +139,7 @@ struct ConfigReader {
                 )
                 continue
             }
+            seen[key] = entries.count
             entries.append(Field(key: key, keyNode: keyNode, value: value))
         }
         return Fields(node: node, entries: entries)
