@@ -34,7 +34,7 @@ let package = Package(
         // The YAML configuration format, parsed into SLACore's validated value types.
         .target(name: "SLAConfig", dependencies: ["SLACore", .product(name: "Yams", package: "Yams")]),
         // The JSON wire formats (events in, timeline records out) and the offline replay driver.
-        .target(name: "SLAWire", dependencies: ["SLACore"]),
+        .target(name: "SLAWire", dependencies: ["SLACore", "SLAJSON"]),
         // The durable state: the event log and the timeline in SQLite (GRDB), with group commit.
         .target(
             name: "SLAStore",
@@ -120,7 +120,7 @@ let package = Package(
         ),
         // What tests share: a manual clock, seeded random numbers, private temporary folders.
         // Never a dependency of slad or slactl.
-        .target(name: "SLATestKit", dependencies: ["SLACore", "SLADaemon"]),
+        .target(name: "SLATestKit", dependencies: ["SLACore", "SLAConfig", "SLADaemon"]),
         .executableTarget(
             name: "slad-bench",
             dependencies: [
@@ -129,8 +129,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SLACoreTests", dependencies: ["SLACore", "SLATestKit"]),
-        .testTarget(name: "SLAConfigTests", dependencies: ["SLAConfig", "SLACore"]),
-        .testTarget(name: "SLAWireTests", dependencies: ["SLAWire", "SLAConfig", "SLACore"]),
+        .testTarget(name: "SLAConfigTests", dependencies: ["SLAConfig", "SLACore", "SLATestKit"]),
+        .testTarget(name: "SLAWireTests", dependencies: ["SLAWire", "SLAConfig", "SLACore", "SLATestKit"]),
         .testTarget(
             name: "SLAStoreTests",
             dependencies: ["SLAStore", "SLACore", "SLAWire", .product(name: "GRDB", package: "GRDB.swift")]

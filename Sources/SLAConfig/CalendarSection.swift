@@ -9,8 +9,10 @@ struct CalendarTable {
     var calendars: [BusinessCalendar] = []
     /// False when the section is missing or not a mapping: references are then not checked.
     var reliable = false
+    /// Each name's index, so resolving a reference does not search the list.
+    var indices: [String: Int] = [:]
 
-    func index(of name: String) -> Int? { names.firstIndex(of: name) }
+    func index(of name: String) -> Int? { indices[name] }
 }
 
 enum Weekday {
@@ -30,6 +32,7 @@ extension ConfigReader {
             report(node, "calendars is empty; define at least one, for example always: {timezone: UTC}")
         }
         for field in fields.entries {
+            table.indices[field.key] = table.names.count
             table.names.append(field.key)
             table.calendars.append(readCalendar(name: field.key, field.value))
         }
@@ -42,17 +45,10 @@ extension ConfigReader {
         let standIn = BusinessCalendar.aroundTheClock(name: name)
         guard let fields = mapping(node, what, allowed: Self.calendarKeys, example: "{timezone: Europe/Berlin}")
         else { return standIn }
-        var timeZone: TimeZone?
+        var zone: ZoneRules?
         if let field = fields["timezone"] {
             if let identifier = text(field.value, "the timezone of \(what)", example: "Europe/Berlin") {
-                timeZone = TimeZone(identifier: identifier)
-                if timeZone == nil {
-                    report(
-                        field.value,
-                        "unknown time zone \"\(identifier)\" in \(what); write an IANA name such as "
-                            + "Europe/Berlin, America/New_York or UTC"
-                    )
-                }
+                zone = readZone(identifier, field.value, what)
             }
         } else {
             report(node, "\(what) has no timezone; add one, for example timezone: Europe/Berlin")
@@ -69,8 +65,40 @@ extension ConfigReader {
                 if let date = readDate(item, "a holiday of \(what)") { holidays.append(date) }
             }
         }
-        guard let timeZone else { return standIn }
-        return BusinessCalendar(name: name, timeZone: timeZone, weeklyHours: weeklyHours, holidays: holidays)
+        guard let zone else { return standIn }
+        return BusinessCalendar(name: name, zone: zone, weeklyHours: weeklyHours, holidays: holidays)
+    }
+
+    /// The rules of a zone through ``ZoneDatabase/rules(named:)``, each zone read once a load.
+    private mutating func readZone(_ identifier: String, _ node: Node, _ what: String) -> ZoneRules? {
+        let result: Result<ZoneRules, ZoneLookupError>
+        if let known = zoneCache[identifier] {
+            result = known
+        } else {
+            result = zones.rules(named: identifier)
+            zoneCache[identifier] = result
+        }
+        switch result {
+        case .success(let rules):
+            return rules
+        case .failure(let error):
+            let shown = ConfigReader.quoted(identifier)
+            if let path = error.path {
+                report(
+                    node,
+                    "unknown time zone \(shown) in \(what): \(path): \(error.reason); write an IANA name such as "
+                        + "Europe/Berlin, America/New_York or UTC (zones are read from $TZDIR, else "
+                        + "\(ZoneDatabase.defaultDirectory): install or update the tzdata package)"
+                )
+            } else {
+                report(
+                    node,
+                    "the time zone \(shown) of \(what) is refused: \(error.reason); write an IANA name such as "
+                        + "Europe/Berlin, America/New_York or UTC"
+                )
+            }
+            return nil
+        }
     }
 
     /// Reads `hours`: day keys to lists of `HH:MM-HH:MM`; days not named have no service.
@@ -195,6 +223,10 @@ extension ConfigReader {
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else {
             report(node, "\(what) \"\(text)\" must be a date written YYYY-MM-DD, for example \"2026-12-25\"")
+            return nil
+        }
+        guard year >= 1 else {
+            report(node, "\(what) \"\(text)\" is in the year 0; write a year from 0001 to 9999")
             return nil
         }
         let date = LocalDate(year: year, month: month, day: day)

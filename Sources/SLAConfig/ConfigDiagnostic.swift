@@ -8,16 +8,27 @@ public struct ConfigDiagnostic: Error, Sendable, Equatable, CustomStringConverti
     public var column: Int
     /// A sentence saying what is wrong and what to write instead.
     public var message: String
+    /// An error refuses the file; a warning is printed and loads (unless `--strict`).
+    public var severity: Severity
 
-    public init(file: String, line: Int, column: Int, message: String) {
+    /// Whether a diagnostic refuses the file.
+    public enum Severity: Sendable, Equatable {
+        case error
+        case warning
+    }
+
+    public init(file: String, line: Int, column: Int, message: String, severity: Severity = .error) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        self.severity = severity
     }
 
-    /// `file:line:column: message`.
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// `file:line:column: message`, for a warning `file:line:column: warning: message`.
+    public var description: String {
+        "\(file):\(line):\(column): " + (severity == .warning ? "warning: " : "") + message
+    }
 }
 
 /// Every mistake found in one file, in file order.

@@ -2,13 +2,50 @@ import Foundation
 import SLACore
 import Yams
 
+/// A configuration as checked: the configuration or its errors, and the warnings, which stop nothing
+/// unless asked (`slad check-config --strict`).
+public struct ConfigCheck: Sendable {
+    public var result: Result<Configuration, ConfigErrors>
+    /// Things that are allowed but likely unmeant, in file order; their `severity` is `.warning`.
+    public var warnings: [ConfigDiagnostic]
+
+    public init(result: Result<Configuration, ConfigErrors>, warnings: [ConfigDiagnostic]) {
+        self.result = result
+        self.warnings = warnings
+    }
+
+    /// The result with every warning as an error: what `--strict` refuses.
+    public var strict: Result<Configuration, ConfigErrors> {
+        guard !warnings.isEmpty else { return result }
+        var all = warnings.map { warning in
+            var error = warning
+            error.severity = .error
+            return error
+        }
+        if case .failure(let errors) = result { all += errors.diagnostics }
+        return .failure(ConfigErrors(diagnostics: ConfigReader.inFileOrder(all)))
+    }
+}
+
 /// Reads slad's YAML configuration into a validated `Configuration`, reporting every mistake at once.
 public enum ConfigLoader {
     static let sections = ["calendars", "priorities", "agreements", "lines", "escalation", "http", "retention"]
 
     /// Reads and validates the file; an unreadable file is one diagnostic at 1:1.
-    public static func load(path: String) -> Result<Configuration, ConfigErrors> {
-        func failure(_ message: String) -> Result<Configuration, ConfigErrors> {
+    ///
+    /// - Parameter zones: where time-zone names are looked up; read anew on every call.
+    public static func load(path: String, zones: ZoneDatabase = .system()) -> Result<Configuration, ConfigErrors> {
+        readText(path: path).flatMap { parse(yaml: $0, file: path, zones: zones) }
+    }
+
+    /// The largest configuration file read: far beyond any real one (the example is 6 KiB; ten years
+    /// of holidays for 1,000 calendars is about 1 MiB), and small enough that loading it stays quick.
+    public static let fileLimit = 4 << 20
+
+    /// The file's text, checked to be a readable file of UTF-8 text of at most ``fileLimit`` bytes;
+    /// else one diagnostic at 1:1.
+    public static func readText(path: String) -> Result<String, ConfigErrors> {
+        func failure(_ message: String) -> Result<String, ConfigErrors> {
             .failure(ConfigErrors(diagnostics: [ConfigDiagnostic(file: path, line: 1, column: 1, message: message)]))
         }
         var isDirectory: ObjCBool = false
@@ -18,24 +55,59 @@ public enum ConfigLoader {
         guard !isDirectory.boolValue else {
             return failure("this is a directory, not a configuration file; name the YAML file itself")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // The size is checked on what is read, before any parsing: a file can grow after a stat.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             return failure("the configuration file cannot be read; check that slad's user may read it")
+        }
+        defer { try? handle.close() }
+        guard let read = try? handle.read(upToCount: fileLimit + 1) else {
+            return failure("the configuration file cannot be read; check that slad's user may read it")
+        }
+        let data = read ?? Data()
+        guard data.count <= fileLimit else {
+            return failure(
+                "the configuration file is larger than 4 MiB, the most slad reads; split out what is not "
+                    + "configuration, or shorten long holiday lists")
         }
         guard let yaml = String(data: data, encoding: .utf8) else {
             return failure("the configuration file is not UTF-8 text; save it as UTF-8")
         }
-        return parse(yaml: yaml, file: path)
+        return .success(yaml)
     }
 
     /// Parses and validates YAML text; `file` names it in the diagnostics.
-    public static func parse(yaml: String, file: String) -> Result<Configuration, ConfigErrors> {
+    ///
+    /// - Parameter zones: where time-zone names are looked up; read anew on every call.
+    public static func parse(
+        yaml: String, file: String, zones: ZoneDatabase = .system()
+    ) -> Result<Configuration, ConfigErrors> {
+        check(yaml: yaml, file: file, zones: zones).result
+    }
+
+    /// Reads and validates the file like ``load(path:zones:)``, keeping the warnings too.
+    public static func check(path: String, zones: ZoneDatabase = .system()) -> ConfigCheck {
+        switch readText(path: path) {
+        case .success(let text): return check(yaml: text, file: path, zones: zones)
+        case .failure(let errors): return ConfigCheck(result: .failure(errors), warnings: [])
+        }
+    }
+
+    /// Parses and validates YAML text like ``parse(yaml:file:zones:)``, keeping the warnings too.
+    public static func check(yaml: String, file: String, zones: ZoneDatabase = .system()) -> ConfigCheck {
+        var reader = ConfigReader(file: file, zones: zones)
+        let result = read(yaml: yaml, file: file, reader: &reader)
+        return ConfigCheck(result: result, warnings: reader.warningsInFileOrder)
+    }
+
+    private static func read(
+        yaml: String, file: String, reader: inout ConfigReader
+    ) -> Result<Configuration, ConfigErrors> {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
             return .failure(ConfigErrors(diagnostics: [syntaxDiagnostic(error, file: file)]))
         }
-        var reader = ConfigReader(file: file)
         guard let root, !ConfigReader.isNull(root) else {
             reader.report(
                 nil,
@@ -73,6 +145,16 @@ public enum ConfigLoader {
                 count(configuration.lines.count, "line", "lines"),
                 count(configuration.hierarchicalRules.count, "hierarchical rule", "hierarchical rules"),
             ].joined(separator: ", ")
+    }
+
+    /// Diagnostics sorted into file order (stable).
+    public static func inFileOrder(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+        ConfigReader.inFileOrder(diagnostics)
+    }
+
+    /// Where the time-zone rules came from: "time zones: tzdata 2026f from /usr/share/zoneinfo".
+    public static func zoneSummary(of configuration: Configuration, zones: ZoneDatabase) -> String {
+        "time zones: tzdata \(configuration.tzdataVersion ?? "of unknown version") from \(zones.directory)"
     }
 
     /// A YAML syntax error as one diagnostic at the place libyaml stopped.
@@ -148,7 +230,8 @@ extension ConfigReader {
             agreements: built,
             lines: supportLines,
             hierarchicalRules: rules,
-            retention: retention
+            retention: retention,
+            tzdataVersion: zones.version()
         )
     }
 }

@@ -23,10 +23,32 @@ struct Fields {
 /// usable was found) and leaves the diagnostics here, so one run reports everything.
 struct ConfigReader {
     let file: String
+    /// Where time-zone names are looked up.
+    let zones: ZoneDatabase
+    /// Zones read during this load, by name: 100,000 calendars in one zone read its file once.
+    /// Never kept beyond the load, so a reload sees an upgraded tzdata.
+    var zoneCache: [String: Result<ZoneRules, ZoneLookupError>] = [:]
     private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// What loads but is likely unmeant; never stops the load.
+    private(set) var warnings: [ConfigDiagnostic] = []
 
-    init(file: String) {
+    init(file: String, zones: ZoneDatabase = .system()) {
         self.file = file
+        self.zones = zones
+    }
+
+    /// A text for a message, in quotes, with control characters written as `\u{1B}` so a hostile
+    /// value cannot rewrite the terminal that shows the message.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// Records a mistake at a node's start, or at 1:1 when the node has no place.
@@ -40,9 +62,23 @@ struct ConfigReader {
         )
     }
 
-    /// The diagnostics sorted into file order; the sort is stable, so mistakes found at the same
-    /// place keep the order they were found in.
-    var diagnosticsInFileOrder: [ConfigDiagnostic] {
+    /// Records a warning at a node's start.
+    mutating func warn(_ node: Node?, _ message: String) {
+        warnings.append(
+            ConfigDiagnostic(
+                file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message: message,
+                severity: .warning))
+    }
+
+    /// The warnings in file order.
+    var warningsInFileOrder: [ConfigDiagnostic] { Self.inFileOrder(warnings) }
+
+    /// The diagnostics sorted into file order.
+    var diagnosticsInFileOrder: [ConfigDiagnostic] { Self.inFileOrder(diagnostics) }
+
+    /// Sorted into file order; the sort is stable, so mistakes found at the same place keep the order
+    /// they were found in.
+    static func inFileOrder(_ diagnostics: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
         diagnostics.enumerated()
             .sorted {
                 ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
@@ -79,6 +115,8 @@ struct ConfigReader {
             return nil
         }
         var entries: [Field] = []
+        // Keys seen, by index into `entries`: a search of `entries` made 100,000 calendars quadratic.
+        var seen: [String: Int] = [:]
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode, !Self.isNull(keyNode) else {
                 report(keyNode, "a key in \(what) must be a plain name, not \(Self.shape(keyNode))")
@@ -92,7 +130,8 @@ struct ConfigReader {
                 )
                 continue
             }
-            if let earlier = entries.first(where: { $0.key == key }) {
+            if let earlierIndex = seen[key] {
+                let earlier = entries[earlierIndex]
                 report(
                     keyNode,
                     "\"\(key)\" is given twice in \(what) "
@@ -100,6 +139,7 @@ struct ConfigReader {
                 )
                 continue
             }
+            seen[key] = entries.count
             entries.append(Field(key: key, keyNode: keyNode, value: value))
         }
         return Fields(node: node, entries: entries)

@@ -182,7 +182,7 @@ extension SlaInterface {
         public static let name = "Status"
         public typealias Parameters = NoFields
 
-        /// To add a field (say `tzdata: ?string`): the `.varlink` text's `Status` reply, a property here,
+        /// To add a field: the `.varlink` text's `Status` reply, a property here,
         /// ``fields``, `init(json:)`, ``json``; the daemon sets it where it builds the reply.
         public struct Reply: VarlinkRecord {
             public var version: String
@@ -196,11 +196,13 @@ extension SlaInterface {
             public var nextDue: String?
             public var timerLateness: TimerLateness?
             public var journal: JournalCounts?
+            /// The tzdata release the running calendars' zone rules were read from (`2026f`).
+            public var tzdata: String?
 
             public init(
                 version: String, uptime: Int, config: String, configLoaded: String, openTickets: Int,
                 armedTimers: Int, breaches: Int, nextDue: String? = nil, timerLateness: TimerLateness? = nil,
-                journal: JournalCounts? = nil
+                journal: JournalCounts? = nil, tzdata: String? = nil
             ) {
                 self.version = version
                 self.uptime = uptime
@@ -212,13 +214,14 @@ extension SlaInterface {
                 self.nextDue = nextDue
                 self.timerLateness = timerLateness
                 self.journal = journal
+                self.tzdata = tzdata
             }
 
             public static let fields: [VarlinkField] = [
                 .init("version", "string"), .init("uptime", "int"), .init("config", "string"),
                 .init("config_loaded", "string"), .init("open_tickets", "int"), .init("armed_timers", "int"),
                 .init("breaches", "int"), .init("next_due", "?string"), .init("timer_lateness", "?TimerLateness"),
-                .init("journal", "?JournalCounts"),
+                .init("journal", "?JournalCounts"), .init("tzdata", "?string"),
             ]
 
             public init(json: [String: JSONValue]) throws(ContractError) {
@@ -228,7 +231,8 @@ extension SlaInterface {
                     config: try read.string("config"), configLoaded: try read.string("config_loaded"),
                     openTickets: try read.int("open_tickets"), armedTimers: try read.int("armed_timers"),
                     breaches: try read.int("breaches"), nextDue: try read.optionalString("next_due"),
-                    timerLateness: try read.optionalRecord("timer_lateness"), journal: try read.optionalRecord("journal"))
+                    timerLateness: try read.optionalRecord("timer_lateness"),
+                    journal: try read.optionalRecord("journal"), tzdata: try read.optionalString("tzdata"))
             }
 
             public var json: [String: JSONValue] {
@@ -243,6 +247,7 @@ extension SlaInterface {
                 write.set("next_due", nextDue)
                 write.set("timer_lateness", timerLateness)
                 write.set("journal", journal)
+                write.set("tzdata", tzdata)
                 return write.members
             }
         }

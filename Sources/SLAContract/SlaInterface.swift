@@ -127,6 +127,7 @@ public enum SlaInterface {
 
         # The daemon's health: uptime in seconds, configuration, tickets, armed timers, breaches, and the
         # journal's counts when slad writes to the journal.
+        # tzdata: the release of the time-zone rules the calendars run on (2026f), when known.
         method Status() -> (
             version: string,
             uptime: int,
@@ -137,7 +138,8 @@ public enum SlaInterface {
             breaches: int,
             next_due: ?string,
             timer_lateness: ?TimerLateness,
-            journal: ?JournalCounts
+            journal: ?JournalCounts,
+            tzdata: ?string
         )
 
         # Reads the configuration file again and applies it to running clocks, or refuses it whole.

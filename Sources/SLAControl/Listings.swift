@@ -29,6 +29,7 @@ public enum StatusReport {
     public static func render(_ reply: SlaInterface.Status.Reply, instants: InstantFormat) -> String {
         var table = TextTable([.init(""), .init("")])
         table.append(["configuration", reply.config + ", loaded \(instants.format(reply.configLoaded))"])
+        if let tzdata = reply.tzdata { table.append(["time zones", "tzdata " + tzdata]) }
         table.append(["open tickets", String(reply.openTickets)])
         table.append(["armed timers", String(reply.armedTimers)])
         table.append(["breaches", String(reply.breaches)])

@@ -15,10 +15,13 @@ extension ClockEngine {
     /// tickets it touches. Refusals depend only on the facts in `Standing`, never on time, so a
     /// batch that passes here is accepted in full at any instant.
     public func firstRefusal(in events: [TicketEvent]) -> (index: Int, error: EngineError)? {
-        var overlay: [String: Standing?] = [:]
+        // Keyed by the id's bytes, as the engine's index is: a `String` key would join canonically
+        // equivalent ids the engine keeps apart, pass a batch the engine then refuses halfway.
+        var overlay: [[UInt8]: Standing?] = [:]
         for (index, event) in events.enumerated() {
+            let key = Array(event.ticket.utf8)
             let current: Standing?
-            if let known = overlay[event.ticket] {
+            if let known = overlay[key] {
                 current = known
             } else if let slot = slot(of: event.ticket) {
                 let s = Int(slot)
@@ -29,7 +32,7 @@ extension ClockEngine {
                 current = nil
             }
             do {
-                overlay[event.ticket] = .some(try standing(after: event, from: current))
+                overlay[key] = .some(try standing(after: event, from: current))
             } catch {
                 return (index, error)
             }

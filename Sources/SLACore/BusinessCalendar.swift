@@ -1,5 +1,4 @@
 import SLAContract
-import Foundation
 
 /// A span of service hours inside one local day, in seconds since local midnight: `[start, end)`.
 public struct ServiceWindow: Sendable, Equatable, Comparable {
@@ -25,12 +24,12 @@ public struct ServiceWindow: Sendable, Equatable, Comparable {
 /// daylight-saving changes: the skipped hour has no instants to count, the repeated hour counts twice.
 public struct BusinessCalendar: Sendable {
     public let name: String
-    public let timeZone: TimeZone
+    /// The zone's rules, from the system's tzdata (SLAConfig reads them).
+    public let zone: ZoneRules
     /// Seven lists of windows, Monday first; nil for service around the clock.
     public let weeklyHours: [[ServiceWindow]]?
     public let holidays: [LocalDate]
 
-    private let zone: ZoneRules
     /// Windows of all weekdays flattened, `weekStart[w] ..< weekStart[w + 1]` for weekday w.
     private let windowStart: [Int32]
     private let windowEnd: [Int32]
@@ -46,11 +45,10 @@ public struct BusinessCalendar: Sendable {
     ///   - weeklyHours: seven lists of windows, Monday first, or nil for 24x7. Windows are sorted
     ///     and touching windows merged; the loader has already refused overlapping ones.
     ///   - holidays: whole local days without service.
-    public init(name: String, timeZone: TimeZone, weeklyHours: [[ServiceWindow]]?, holidays: [LocalDate] = []) {
+    public init(name: String, zone: ZoneRules, weeklyHours: [[ServiceWindow]]?, holidays: [LocalDate] = []) {
         self.name = name
-        self.timeZone = timeZone
+        self.zone = zone
         self.holidays = holidays
-        self.zone = ZoneRules(timeZone)
         let week = weeklyHours ?? Array(repeating: [ServiceWindow(start: 0, end: 86_400)], count: 7)
         precondition(week.count == 7, "a week has seven days")
         var starts: [Int32] = []
@@ -84,7 +82,7 @@ public struct BusinessCalendar: Sendable {
 
     /// A calendar counting every second, in UTC.
     public static func aroundTheClock(name: String = "24x7") -> BusinessCalendar {
-        BusinessCalendar(name: name, timeZone: TimeZone(identifier: "UTC")!, weeklyHours: nil)
+        BusinessCalendar(name: name, zone: .utc, weeklyHours: nil)
     }
 
     /// Whether any service hour exists in a week; a calendar without one would never reach a target.
@@ -234,99 +232,5 @@ public struct BusinessCalendar: Sendable {
             if holidayDays[mid] < day { lo = mid + 1 } else { hi = mid }
         }
         return lo
-    }
-}
-
-/// A time zone's UTC offsets as a table of transitions, read once from Foundation's `TimeZone`.
-///
-/// `TimeZone.secondsFromGMT(for:)` costs about a microsecond; a table lookup with a moving cursor
-/// costs a few nanoseconds, which is what two million due computations a second need.
-struct ZoneRules: Sendable {
-    /// Transition instants (UTC seconds), ascending; offset `offsets[i + 1]` applies from `transitions[i]`.
-    private let transitions: [Int64]
-    /// `offsets[0]` applies before the first transition.
-    private let offsets: [Int32]
-    /// `localEnds[i]`: local wall-clock second at which the span of `offsets[i]` ends.
-    private let localEnds: [Int64]
-
-    /// The table covers 1900 to 2400; beyond it the last offset holds.
-    init(_ timeZone: TimeZone) {
-        var transitions: [Int64] = []
-        var offsets: [Int32] = []
-        var date = Date(timeIntervalSince1970: -2_208_988_800)
-        let end = Date(timeIntervalSince1970: 13_569_465_600)
-        offsets.append(Int32(timeZone.secondsFromGMT(for: date)))
-        while let next = timeZone.nextDaylightSavingTimeTransition(after: date), next < end {
-            let offset = Int32(timeZone.secondsFromGMT(for: next))
-            if offset != offsets[offsets.count - 1] {
-                transitions.append(Int64(next.timeIntervalSince1970.rounded()))
-                offsets.append(offset)
-            }
-            date = next
-        }
-        self.transitions = transitions
-        self.offsets = offsets
-        var localEnds: [Int64] = []
-        for (i, t) in transitions.enumerated() { localEnds.append(t + Int64(offsets[i])) }
-        localEnds.append(Int64.max)
-        self.localEnds = localEnds
-    }
-
-    /// The span index in force at a UTC instant.
-    func index(for utc: Int64) -> Int {
-        var lo = 0
-        var hi = transitions.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if transitions[mid] <= utc { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// The UTC offset at an instant, in seconds.
-    func offset(utc: Int64) -> Int32 { offsets[index(for: utc)] }
-
-    /// The first transition after span `index`; `Int64.max` when none follows.
-    func nextTransition(after index: Int) -> Int64 {
-        index < transitions.count ? transitions[index] : Int64.max
-    }
-
-    /// The local day numbers an instant's neighbourhood may show: its own, and the one the previous
-    /// offset gave when a transition happened less than a day ago (a repeated hour can cross midnight).
-    func localDays(around utc: Int64, index: Int) -> ClosedRange<Int64> {
-        let own = CivilDate.floorDiv(utc + Int64(offsets[index]), 86_400)
-        guard index > 0, utc - transitions[index - 1] < 86_400 else { return own...own }
-        let before = CivilDate.floorDiv(utc + Int64(offsets[index - 1]), 86_400)
-        return min(own, before)...max(own, before)
-    }
-
-    /// Calls `body` with each UTC interval `[from, to)` whose instants show a local wall-clock time
-    /// inside `[localStart, localEnd)`, in order, until `body` returns true.
-    ///
-    /// Usually one interval. Across a transition the local range may map to less (the skipped
-    /// hour has no instants) or to two intervals (the repeated hour happens twice, and both count).
-    /// `cursor` is a span index near the answer; walking forward in time moves it a step at most.
-    /// - Returns: whether `body` stopped the walk.
-    @inline(__always)
-    func forEachInterval(
-        localStart a: Int64,
-        localEnd b: Int64,
-        cursor: inout Int,
-        _ body: (Int64, Int64) -> Bool
-    ) -> Bool {
-        // The first span whose local range reaches past `a`.
-        while a >= localEnds[cursor] { cursor += 1 }
-        while cursor > 0, a < localEnds[cursor - 1] { cursor -= 1 }
-        var i = cursor
-        while true {
-            let offset = Int64(offsets[i])
-            let spanStart = i == 0 ? Int64.min : transitions[i - 1]
-            let spanEnd = i == transitions.count ? Int64.max : transitions[i]
-            let from = max(a - offset, spanStart)
-            let to = min(b - offset, spanEnd)
-            if to > from, body(from, to) { return true }
-            i += 1
-            guard i < offsets.count, transitions[i - 1] + Int64(offsets[i]) < b else { return false }
-        }
     }
 }

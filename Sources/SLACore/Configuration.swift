@@ -12,6 +12,8 @@ public struct Configuration: Sendable {
     public var hierarchicalRules: [HierarchicalRule]
     /// How long the history is kept; it runs no clock.
     public var retention: Retention
+    /// The tzdata release the calendars' zone rules were read from (`2026f`); nil when unknown.
+    public var tzdataVersion: String?
 
     public init(
         calendars: [BusinessCalendar],
@@ -19,7 +21,8 @@ public struct Configuration: Sendable {
         agreements: [Agreement],
         lines: [SupportLine],
         hierarchicalRules: [HierarchicalRule],
-        retention: Retention = Retention()
+        retention: Retention = Retention(),
+        tzdataVersion: String? = nil
     ) {
         self.calendars = calendars
         self.priorities = priorities
@@ -27,6 +30,7 @@ public struct Configuration: Sendable {
         self.lines = lines
         self.hierarchicalRules = hierarchicalRules
         self.retention = retention
+        self.tzdataVersion = tzdataVersion
     }
 
     /// The index of the agreement with this name.

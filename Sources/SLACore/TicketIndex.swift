@@ -52,6 +52,14 @@ struct TicketIndex: Sendable {
         buckets.withUnsafeBufferPointer { slad_prefetch($0.baseAddress! + i) }
     }
 
+    /// Whether two ids are the same bytes. Swift's `==` is canonical equivalence while the hash is over
+    /// bytes, so with `==` an id and a canonically equivalent one were one ticket or two by chance of
+    /// bucket. (SLAWire hands the engine NFC ids, where the two agree.)
+    @inline(__always)
+    static func same(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    }
+
     /// The slot of `id`, given a way to read the id stored in a slot.
     @inline(__always)
     func find(_ id: String, ids: (UInt32) -> String) -> UInt32? {
@@ -59,7 +67,7 @@ struct TicketIndex: Sendable {
         while true {
             let slot = buckets[i]
             if slot == Self.empty { return nil }
-            if ids(slot) == id { return slot }
+            if Self.same(ids(slot), id) { return slot }
             i = (i + 1) & mask
         }
     }
@@ -85,7 +93,7 @@ struct TicketIndex: Sendable {
         while true {
             let slot = buckets[i]
             if slot == Self.empty { return .vacant(bucket: i) }
-            if ids(slot) == id { return .found(slot) }
+            if Self.same(ids(slot), id) { return .found(slot) }
             i = (i + 1) & mask
         }
     }

@@ -4,7 +4,7 @@ import SLACore
 /// "Europe/Berlin, mon-fri 08:00-13:00 14:00-18:00, sat 09:00-12:00; 2 holidays".
 enum CalendarText {
     static func describe(_ calendar: BusinessCalendar) -> String {
-        let zone = calendar.timeZone.identifier
+        let zone = calendar.zone.name
         let holidays = calendar.holidays.isEmpty ? "" : "; \(calendar.holidays.count) holiday(s) off"
         guard let week = calendar.weeklyHours else { return "\(zone), around the clock\(holidays)" }
         let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -186,7 +186,8 @@ public struct ControlService: VarlinkService {
         } catch {
             throw VarlinkError.invalidParameter(error.field)
         }
-        let id = request.ticket
+        // Ids are kept in NFC (see EventFormat): a lookup in another form finds the same ticket.
+        let id = EventFormat.ticketIdentity(request.ticket)
         let skip = request.skip ?? 0
         guard skip >= 0 else { throw VarlinkError.invalidParameter("skip") }
         guard let view = await host.ticket(id) else {
@@ -295,7 +296,8 @@ public struct ControlService: VarlinkService {
                 SlaInterface.JournalCounts(
                     written: Int(clamping: counts.written), dropped: Int(clamping: counts.dropped),
                     failed: Int(clamping: counts.failed))
-            })
+            },
+            tzdata: status.tzdataVersion)
     }
 
     private func reload(peer: PeerCredentials) async throws -> SlaInterface.Reload.Reply {
@@ -332,22 +334,6 @@ public struct ControlService: VarlinkService {
             group.addTask { await replies.clientGone() }
             await group.next()
             group.cancelAll()
-        }
-    }
-}
-
-extension JSONValue {
-    /// The value as `JSONSerialization` would give it, for the event decoder shared with the replay.
-    var foundationValue: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let value): return NSNumber(value: value)
-        case .int(let value): return NSNumber(value: value)
-        case .double(let value): return NSNumber(value: value)
-        case .string(let value): return value
-        case .array(let values): return values.map(\.foundationValue)
-        case .object(let values): return values.mapValues(\.foundationValue)
-        case .raw(let text): return text
         }
     }
 }

@@ -43,6 +43,8 @@ public final class EngineHost: @unchecked Sendable {
     private var lastPing: DispatchTime?
 
     public let configPath: String
+    /// Where zone names are read: anew at every reload, so a tzdata upgrade applies without a restart.
+    public let zones: ZoneDatabase
     public let store: StateStore
     private let committer: GroupCommitter
     private let clock: any WallClock
@@ -89,9 +91,11 @@ public final class EngineHost: @unchecked Sendable {
     ///   the critical log line that explains it: the owner stops slad, which then recovers from what
     ///   is durable rather than serve a state it could lose. From then on batches are answered
     ///   ``SubmitOutcome/storageUnavailable(reason:)`` and nothing fires.
+    /// - Parameter zones: where the configuration's zone names are read, at start and at each reload.
     public init(
         configPath: String,
         stateDirectory: String,
+        zones: ZoneDatabase = .system(),
         clock: any WallClock = SystemClock(),
         feed: RecordFeed = RecordFeed(),
         progress: RecoveryProgress? = nil,
@@ -101,8 +105,10 @@ public final class EngineHost: @unchecked Sendable {
         storeFailed: (@Sendable (StoreError) -> Void)? = nil
     ) throws {
         let recovered = try RecoveredEngine.recover(
-            configPath: configPath, stateDirectory: stateDirectory, clock: clock, progress: progress, logger: logger)
+            configPath: configPath, stateDirectory: stateDirectory, zones: zones, clock: clock, progress: progress,
+            logger: logger)
         self.configPath = configPath
+        self.zones = zones
         store = recovered.store
         self.clock = clock
         self.logger = logger
@@ -470,20 +476,20 @@ public final class EngineHost: @unchecked Sendable {
         let text: String
         let configuration: Configuration
         do {
-            text = try RecoveredEngine.readConfig(path)
-            switch ConfigLoader.parse(yaml: text, file: path) {
-            case .success(let loaded): configuration = loaded
-            case .failure(let errors): return .refused(errors.diagnostics.map(\.description))
-            }
-        } catch let errors as ConfigErrors {
-            return .refused(errors.diagnostics.map(\.description))
+            let warnings: [ConfigDiagnostic]
+            (text, configuration, warnings) = try RecoveredEngine.readConfig(path, zones: zones)
+            RecoveredEngine.logWarnings(warnings, logger: logger)
         } catch {
-            return .refused(["\(error)"])
+            return .refused(error.diagnostics.map(\.description))
         }
         let summary = ConfigLoader.summary(of: configuration, file: path)
         return await withCheckedContinuation { continuation in
             queue.async { [self] in
-                guard text != configText else {
+                // The same text may still bring new zone rules: a tzdata upgrade applies with a reload.
+                let running = machine.engine.configuration
+                guard text != configText || configuration.calendars.map(\.zone) != running.calendars.map(\.zone)
+                    || configuration.tzdataVersion != running.tzdataVersion
+                else {
                     continuation.resume(returning: .unchanged(summary: summary))
                     return
                 }
@@ -523,7 +529,7 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Checks the configuration file without applying it: its summary, or every error.
     public func checkConfig() -> Result<String, ConfigErrors> {
-        ConfigLoader.load(path: configPath).map { ConfigLoader.summary(of: $0, file: configPath) }
+        ConfigLoader.load(path: configPath, zones: zones).map { ConfigLoader.summary(of: $0, file: configPath) }
     }
 
     /// The ticket's snapshot as of now, or nil when it is not open.
@@ -582,7 +588,7 @@ public final class EngineHost: @unchecked Sendable {
             configPath: configPath, configLoaded: configLoaded, started: started,
             openTickets: machine.engine.openTicketCount, armedTimers: machine.engine.armedTickets,
             breaches: machine.engine.breachedTicketCount, nextDue: machine.nextDeadline(),
-            timerLateness: lateness.summary)
+            timerLateness: lateness.summary, tzdataVersion: machine.engine.configuration.tzdataVersion)
     }
 
     /// Fires what is due now, as the timer would; for tests that move a manual clock (SLATestKit).

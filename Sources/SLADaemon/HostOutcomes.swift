@@ -34,6 +34,8 @@ public struct HostStatus: Sendable, Equatable {
     public var nextDue: Instant?
     /// How long after their due instant the timer's recent records were emitted, in seconds.
     public var timerLateness: TimerLateness.Summary?
+    /// The tzdata release of the running configuration's zone rules; nil when unknown.
+    public var tzdataVersion: String?
 }
 
 /// A ticket as `GetTicket` shows it: the engine's snapshot and, per clock, its calendar's hours.

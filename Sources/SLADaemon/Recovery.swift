@@ -59,19 +59,15 @@ extension RecoveredEngine {
     /// applies the log again, fires what fell due while slad was down and takes `configPath` into use (logging it
     /// when it changed); commits the outcome.
     static func recover(
-        configPath: String, stateDirectory: String, clock: any WallClock, progress: RecoveryProgress?,
-        logger: Logger
+        configPath: String, stateDirectory: String, zones: ZoneDatabase, clock: any WallClock,
+        progress: RecoveryProgress?, logger: Logger
     ) throws -> RecoveredEngine {
-        let fileText = try readConfig(configPath)
-        let fileConfiguration: Configuration
-        switch ConfigLoader.parse(yaml: fileText, file: configPath) {
-        case .success(let loaded): fileConfiguration = loaded
-        case .failure(let errors): throw errors
-        }
+        let (fileText, fileConfiguration, warnings) = try readConfig(configPath, zones: zones)
+        logWarnings(warnings, logger: logger)
         let store = try StateStore(directory: stateDirectory)
         logger.info("\(store.path) checked (SQLite's quick check, the schema, the commit count) in \(store.integrityCheck)")
         let replayStarted = ContinuousClock.now
-        let recovered = try RecoveredLog.read(store: store, progress: progress, logger: logger)
+        let recovered = try RecoveredLog.read(store: store, zones: zones, progress: progress, logger: logger)
         let replayTook = ContinuousClock.now - replayStarted
         let now = clock.now()
         var firedThrough = recovered.firedThrough
@@ -132,15 +128,19 @@ extension RecoveredEngine {
             committed: unit)
     }
 
-    /// The configuration file's text, once it loads.
-    static func readConfig(_ path: String) throws -> String {
-        switch ConfigLoader.load(path: path) {
-        case .failure(let errors): throw errors
-        case .success:
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw RecoveryError(description: "\(path): the configuration file cannot be read")
-            }
-            return String(decoding: data, as: UTF8.self)
+    /// The configuration file's text, what it loads as and its warnings, from one read of the file.
+    static func readConfig(
+        _ path: String, zones: ZoneDatabase
+    ) throws(ConfigErrors) -> (String, Configuration, [ConfigDiagnostic]) {
+        let text = try ConfigLoader.readText(path: path).get()
+        let check = ConfigLoader.check(yaml: text, file: path, zones: zones)
+        return (text, try check.result.get(), check.warnings)
+    }
+
+    /// The configuration's warnings (OLA fit) in the journal, one entry each: they stop nothing.
+    static func logWarnings(_ warnings: [ConfigDiagnostic], logger: Logger) {
+        for warning in warnings {
+            logger.warning("\(warning)", metadata: ["SLAD_CONFIG_WARNING": "\(warning.message)"])
         }
     }
 }
@@ -157,7 +157,9 @@ struct RecoveredLog {
 
 extension RecoveredLog {
     /// The engine as the log leaves it, with every deadline up to the last committed firing fired.
-    static func read(store: StateStore, progress: RecoveryProgress?, logger: Logger) throws -> RecoveredLog {
+    static func read(
+        store: StateStore, zones: ZoneDatabase, progress: RecoveryProgress?, logger: Logger
+    ) throws -> RecoveredLog {
         var recovered = RecoveredLog()
         var discard: [TimelineRecord] = []
         try store.readLog(openLivesOnly: true) { entry in
@@ -165,7 +167,7 @@ extension RecoveredLog {
             switch entry {
             case .configuration(let change):
                 let configuration: Configuration
-                switch ConfigLoader.parse(yaml: change.text, file: change.path) {
+                switch ConfigLoader.parse(yaml: change.text, file: change.path, zones: zones) {
                 case .success(let loaded): configuration = loaded
                 case .failure(let errors):
                     throw RecoveryError(

@@ -4,11 +4,14 @@ public struct JSONDecodingError: Error, Sendable, Equatable, CustomStringConvert
     public var reason: String
     /// Offset of the offending byte from the start of the text.
     public var offset: Int
+    /// The member name an object gave twice, when that is what was wrong.
+    public var duplicateKey: String?
 
     /// Makes an error for `reason` at byte `offset`.
-    public init(_ reason: String, offset: Int) {
+    public init(_ reason: String, offset: Int, duplicateKey: String? = nil) {
         self.reason = reason
         self.offset = offset
+        self.duplicateKey = duplicateKey
     }
 
     public var description: String { "\(self.reason) at byte \(self.offset)" }
@@ -224,6 +227,7 @@ struct JSONParser {
             guard self.current == UInt8(ascii: "\"") else {
                 throw JSONDecodingError("expected a member name in quotes", offset: self.position)
             }
+            let keyStart = self.position
             let key = try self.parseString()
             self.skipWhitespace()
             guard self.current == UInt8(ascii: ":") else {
@@ -231,8 +235,12 @@ struct JSONParser {
             }
             self.position += 1
             self.skipWhitespace()
-            // A repeated key keeps its last value, as JavaScript's JSON.parse does.
-            members[key] = try self.parseValue()
+            // A repeated key is refused: keeping one of the values (as JavaScript's JSON.parse keeps
+            // the last) let `{"event":"open","event":"respond"}` mean whichever a reader picked.
+            let value = try self.parseValue()
+            guard members.updateValue(value, forKey: key) == nil else {
+                throw JSONDecodingError("duplicate member \"\(key)\"", offset: keyStart, duplicateKey: key)
+            }
             self.skipWhitespace()
             switch self.current {
             case UInt8(ascii: ","):

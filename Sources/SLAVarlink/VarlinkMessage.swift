@@ -15,6 +15,9 @@ enum VarlinkMessage {
             value = parsed
         case .failure(let error) where error.reason == "not valid UTF-8":
             return .failure(.invalidParameter("message: not valid UTF-8"))
+        case .failure(let error) where error.duplicateKey != nil:
+            // Named as the parameter at fault: the member given twice, at whatever depth.
+            return .failure(.invalidParameter(error.duplicateKey!))
         case .failure(let error):
             return .failure(.invalidParameter("message: not valid JSON: \(error)"))
         }

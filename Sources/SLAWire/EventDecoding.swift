@@ -1,5 +1,6 @@
 import Foundation
 import SLACore
+import SLAJSON
 
 /// A ticket event as it arrives on the wire, with the instant it happened at when it says so.
 public struct TimedEvent: Sendable, Equatable {
@@ -37,18 +38,28 @@ public enum EventFormat {
         "reprioritize": ["priority", "impact", "urgency"], "resolve": [], "reopen": [], "close": [],
     ]
 
-    /// Decodes one JSON text (a replay line).
+    /// Decodes one JSON text (a replay line), with the control interface's JSON codec, so both refuse
+    /// the same texts (a key given twice, for one).
     public static func decode(line: Data) -> Result<TimedEvent, EventDecodingError> {
-        let object: Any
+        let value: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: line, options: [])
+            value = try JSONValue.decode(line)
         } catch {
+            if let key = error.duplicateKey { return .failure(EventDecodingError("the key \"\(key)\" is given twice")) }
             return .failure(EventDecodingError("not valid JSON"))
         }
-        guard let dictionary = object as? [String: Any] else {
+        guard case .object(let members) = value else {
             return .failure(EventDecodingError("an event is a JSON object"))
         }
-        return decode(object: dictionary)
+        return decode(object: members.mapValues(\.foundationValue))
+    }
+
+    /// The one form a ticket id is kept in: Unicode NFC. Swift compares strings by canonical
+    /// equivalence but the engine's index, the store and recovery by bytes, so "café" written
+    /// precomposed and decomposed must become the same bytes before anything sees them.
+    public static func ticketIdentity(_ id: String) -> String {
+        // ASCII is NFC already; the common case skips Foundation's normalisation.
+        id.utf8.allSatisfy { $0 < 0x80 } ? id : id.precomposedStringWithCanonicalMapping
     }
 
     /// Decodes an already parsed JSON object.
@@ -75,7 +86,8 @@ public enum EventFormat {
                 "unexpected key \"\(key)\" in a \(name) event"
                     + (allowed.isEmpty ? "" : "; it takes \(allowed.sorted().joined(separator: ", "))"))
         }
-        guard let ticket = try string(o, "ticket") else { throw EventDecodingError("\"ticket\" is required") }
+        guard let sent = try string(o, "ticket") else { throw EventDecodingError("\"ticket\" is required") }
+        let ticket = ticketIdentity(sent)
         guard !ticket.isEmpty, ticket.utf8.count <= maximumTicketLength,
             !ticket.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
@@ -127,9 +139,18 @@ public enum EventFormat {
         }
     }
 
+    /// A text field. Control characters (U+0000-U+001F, U+007F-U+009F) are refused in every one
+    /// (ticket, service, customer, reason, priority, impact, urgency, at): a NUL cut "ac\u0000me" to
+    /// "ac" on its way to the store, and escapes in a name reach operators' terminals.
     private static func string(_ o: [String: Any], _ key: String) throws -> String? {
         guard let value = o[key], !(value is NSNull) else { return nil }
         guard let text = value as? String else { throw EventDecodingError("\"\(key)\" must be a string") }
+        if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            let hex = String(control.value, radix: 16, uppercase: true)
+            let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            throw EventDecodingError(
+                "\"\(key)\" holds the control character U+\(code); ids and names are printable text")
+        }
         return text
     }
 
@@ -140,5 +161,22 @@ public enum EventFormat {
             let int = Int(exactly: number.doubleValue)
         else { throw EventDecodingError("\"\(key)\" must be a whole number") }
         return int
+    }
+}
+
+extension JSONValue {
+    /// The value as `JSONSerialization` would give it, for the event decoder shared by the replay and
+    /// the control interface.
+    public var foundationValue: Any {
+        switch self {
+        case .null: return NSNull()
+        case .bool(let value): return NSNumber(value: value)
+        case .int(let value): return NSNumber(value: value)
+        case .double(let value): return NSNumber(value: value)
+        case .string(let value): return value
+        case .array(let values): return values.map(\.foundationValue)
+        case .object(let values): return values.mapValues(\.foundationValue)
+        case .raw(let text): return text
+        }
     }
 }

@@ -5,17 +5,30 @@ import SLAConfig
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the configuration: every error as file:line:column, or a one-line summary."
+        abstract: "Validate the configuration: every error and warning as file:line:column, or a summary."
     )
 
     @OptionGroup var options: ConfigOptions
 
+    @Flag(name: .long, help: "Treat warnings as errors: print them as errors and exit 2.")
+    var strict = false
+
     func run() throws {
-        switch ConfigLoader.load(path: options.config) {
+        let zones = ZoneDatabase.system()
+        let check = ConfigLoader.check(path: options.config, zones: zones)
+        let result = strict ? check.strict : check.result
+        switch result {
         case .success(let configuration):
+            // Warnings go to standard error beside the summary, as a compiler's do; the exit stays 0.
+            if !check.warnings.isEmpty {
+                StandardError.write(check.warnings.map(\.description).joined(separator: "\n") + "\n")
+            }
             print(ConfigLoader.summary(of: configuration, file: options.config))
+            print(ConfigLoader.zoneSummary(of: configuration, zones: zones))
         case .failure(let errors):
-            StandardError.write(errors.description + "\n")
+            var diagnostics = errors.diagnostics
+            if !strict { diagnostics = ConfigLoader.inFileOrder(diagnostics + check.warnings) }
+            StandardError.write(diagnostics.map(\.description).joined(separator: "\n") + "\n")
             throw ExitCode(ExitStatus.badConfig)
         }
     }

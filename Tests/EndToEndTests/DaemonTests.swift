@@ -177,6 +177,33 @@ struct DaemonTests {
         badUTF8.send(Array("{\"method\":\"io.slad.Sla.Status\",\"x\":\"".utf8) + [0xFF, 0xFE] + Array("\"}".utf8) + [0])
         #expect(badUTF8.receive()?.contains("InvalidParameter") == true)
 
+        // A key given twice: InvalidParameter naming it, whatever depth it stands at.
+        let twice = try RawConnection(path: daemon.socketPath)
+        twice.send(
+            Array(#"{"method":"io.slad.Sla.Submit","parameters":{"events":[{"ticket":"D","event":"open","#.utf8)
+                + Array(#""priority":"P1","event":"respond"}]}}"#.utf8) + [0])
+        let twiceReply = twice.receive()
+        #expect(twiceReply?.contains("org.varlink.service.InvalidParameter") == true)
+        #expect(twiceReply?.contains(#""parameter":"event""#) == true)
+        // A NUL in a name: InvalidEvent saying which field, nothing stored.
+        #expect(
+            remoteError {
+                try client.call(
+                    "io.slad.Sla.Submit",
+                    ["events": [["ticket": "N", "event": "open", "priority": "P1", "customer": "ac\u{0}me"]]])
+            } == "io.slad.Sla.InvalidEvent")
+        #expect(
+            remoteError { try client.call("io.slad.Sla.GetTicket", ["ticket": "N"]) } == "io.slad.Sla.UnknownTicket")
+        // café precomposed and decomposed in one batch: one ticket, and slad lives on.
+        let accepted = try client.call(
+            "io.slad.Sla.Submit",
+            ["events": [
+                ["ticket": "caf\u{E9}", "event": "open", "priority": "P1"],
+                ["ticket": "cafe\u{301}", "event": "respond"],
+            ]])
+        #expect(accepted["accepted"]?.int == 2)
+        #expect(try client.call("io.slad.Sla.GetTicket", ["ticket": "cafe\u{301}"])["ticket"] != nil)
+
         let huge = try RawConnection(path: daemon.socketPath)
         huge.send([UInt8](repeating: 0x20, count: (1 << 20) + 16))
         _ = huge.receive()

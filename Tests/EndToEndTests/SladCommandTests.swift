@@ -4,13 +4,52 @@ import Testing
 /// The built `slad` and `slactl` binaries, run as a user runs them.
 @Suite("slad and slactl binaries")
 struct SladCommandTests {
-    @Test("check-config accepts the shipped configuration with a one-line summary")
+    @Test("check-config accepts the shipped configuration with a summary and the tzdata it read")
     func checkShippedConfig() throws {
         let result = try run("slad", ["check-config", "--config", "config/slad.yaml"])
         #expect(result.status == 0, "\(result.stderr)")
+        let version = try String(contentsOfFile: "/usr/share/zoneinfo/tzdata.zi", encoding: .utf8)
+            .prefix { $0 != "\n" }.dropFirst("# version ".count)
         #expect(result.stdoutLines == [
             "config/slad.yaml: 3 calendars, 4 priorities, 6 agreements (2 sla, 3 ola, 1 uc), 4 lines, 4 hierarchical rules",
+            "time zones: tzdata \(version) from /usr/share/zoneinfo",
         ])
+    }
+
+    @Test("check-config reads zones from TZDIR: one missing there is an error naming the file tried")
+    func checkConfigTZDIR() throws {
+        let tzdir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("slad-tzdir-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: tzdir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tzdir) }
+        let result = try run("slad", ["check-config", "--config", "config/slad.yaml"], environment: ["TZDIR": tzdir])
+        #expect(result.status == 2)
+        #expect(
+            result.stderrLines.contains {
+                $0.hasPrefix("config/slad.yaml:20:15: ") && $0.contains(tzdir + "/Europe/Berlin")
+            })
+    }
+
+    @Test("check-config prints an OLA-fit warning and exits 0; --strict makes it an error, exit 2")
+    func checkConfigWarnings() throws {
+        let shipped = try String(contentsOfFile: "config/slad.yaml", encoding: .utf8)
+        let tight = shipped.replacingOccurrences(
+            of: "P1: {response: 15m, resolution: 4h}", with: "P1: {response: 15m, resolution: 20m}")
+        #expect(tight != shipped)
+        let file = try temporaryFile(tight, suffix: ".yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try run("slad", ["check-config", "--config", file.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines.count == 2)
+        #expect(result.stderrLines.count >= 1)
+        #expect(result.stderrLines.allSatisfy { $0.hasPrefix(file.path + ":") && $0.contains(": warning: ") })
+        #expect(result.stderrLines.contains { $0.contains("the support lines may hold a P1 ticket") })
+        let strict = try run("slad", ["check-config", "--strict", "--config", file.path])
+        #expect(strict.status == 2)
+        #expect(strict.stdout.isEmpty)
+        #expect(strict.stderrLines.count == result.stderrLines.count)
+        #expect(strict.stderrLines.allSatisfy { !$0.contains(": warning: ") })
+        #expect(try run("slad", ["check-config", "--strict", "--config", "config/slad.yaml"]).status == 0)
     }
 
     @Test("check-config prints every error as file:line:column and exits 2")

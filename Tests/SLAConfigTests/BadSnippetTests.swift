@@ -39,6 +39,15 @@ let calendarCases: [BadSnippet] = [
     .init("timezone missing", office("hours: {mon: [\"08:00-17:00\"]}"), 3, 5, "calendar \"office\" has no timezone"),
     .init("timezone unknown", office("timezone: Mars/Olympus"), 3, 15, "unknown time zone \"Mars/Olympus\""),
     .init(
+        "timezone with a NUL", office("timezone: \"Europe/Ber\\0lin\""), 3, 15,
+        "the time zone \"Europe/Ber\\u{0}lin\" of calendar \"office\" is refused: it holds a control character"),
+    .init(
+        "timezone with an escape", office("timezone: \"Europe/\\e[2JBerlin\""), 3, 15,
+        "\"Europe/\\u{1B}[2JBerlin\" of calendar \"office\" is refused: it holds a control character"),
+    .init(
+        "timezone out of the folder", office("timezone: ../../etc/passwd"), 3, 15,
+        "is refused: it is not an IANA zone name"),
+    .init(
         "unknown calendar key", office("timezone: UTC\nholiday: [\"2026-12-24\"]"), 4, 5,
         "unknown key \"holiday\" in calendar \"office\"; allowed keys are timezone, hours, holidays"),
     .init(
@@ -64,6 +73,13 @@ let calendarCases: [BadSnippet] = [
     .init("no service at all", office("timezone: UTC\nhours:\n  sat: []"), 5, 7, "give no service at all"),
     .init(
         "holiday impossible", office("timezone: UTC\nholidays: [\"2026-02-30\"]"), 4, 16, "is not a day of the calendar"
+    ),
+    .init(
+        "holiday in year 0", office("timezone: UTC\nholidays: [\"0000-01-01\"]"), 4, 16,
+        "\"0000-01-01\" is in the year 0; write a year from 0001 to 9999"),
+    .init(
+        "holiday after 9999", office("timezone: UTC\nholidays: [\"10000-01-01\"]"), 4, 16,
+        "\"10000-01-01\" must be a date written YYYY-MM-DD"
     ),
     .init(
         "holiday malformed", office("timezone: UTC\nholidays: [24.12.2026]"), 4, 16, "must be a date written YYYY-MM-DD"
@@ -270,8 +286,7 @@ struct BadSnippetTests {
     }
 
     @Test(
-        arguments: calendarCases + priorityCases + agreementCases + lineCases + escalationCases + fitCases
-            + topLevelCases)
+        arguments: calendarCases + priorityCases + agreementCases + lineCases + escalationCases + topLevelCases)
     func reports(_ bad: BadSnippet) {
         let diagnostics = Fixture.diagnostics(bad.yaml)
         let hit = diagnostics.contains {
@@ -283,5 +298,31 @@ struct BadSnippetTests {
         )
         #expect(diagnostics.count == bad.count, "\(diagnostics.map(\.description).joined(separator: "\n"))")
         #expect(diagnostics.allSatisfy { $0.file == "test.yaml" })
+    }
+
+    @Test("OLA fit is a warning: the file loads, the warning is at the SLA's target", arguments: fitCases)
+    func fitWarns(_ bad: BadSnippet) throws {
+        let check = ConfigLoader.check(yaml: bad.yaml, file: "test.yaml")
+        _ = try check.result.get()
+        #expect(check.warnings.count == bad.count, "\(check.warnings)")
+        let warning = try #require(check.warnings.first)
+        #expect((warning.line, warning.column) == (bad.line, bad.column))
+        #expect(warning.message.contains(bad.fragment), "\(warning.message)")
+        #expect(warning.severity == .warning)
+        #expect(warning.description.hasPrefix("test.yaml:\(bad.line):\(bad.column): warning: "))
+        // --strict: the same diagnostic as an error, and the file refused.
+        guard case .failure(let errors) = check.strict else {
+            Issue.record("--strict must refuse a file with warnings")
+            return
+        }
+        #expect(errors.diagnostics.map(\.severity) == [.error])
+        #expect(errors.diagnostics.first?.description == "test.yaml:\(bad.line):\(bad.column): \(warning.message)")
+    }
+
+    @Test("a file without warnings passes --strict")
+    func strictWithoutWarnings() throws {
+        let check = ConfigLoader.check(yaml: Fixture.valid, file: "test.yaml")
+        #expect(check.warnings.isEmpty)
+        _ = try check.strict.get()
     }
 }

@@ -10,7 +10,7 @@ func at(_ minutes: Int64) -> Instant { base + minutes * 60 }
 
 /// A small service desk: gold (matched) and standard (default) SLAs, four lines, management rules.
 func testConfiguration(hierarchical: [HierarchicalRule]? = nil) -> Configuration {
-    let always = BusinessCalendar(name: "always", timeZone: TimeZone(identifier: "UTC")!, weeklyHours: nil)
+    let always = BusinessCalendar(name: "always", zone: .utc, weeklyHours: nil)
     let office = weekdays("UTC", [window("09:00", "17:00")])
     func t(_ minutes: Int64, _ calendar: Int = 0) -> Target { Target(seconds: minutes * 60, calendar: calendar) }
     let gold = Agreement(

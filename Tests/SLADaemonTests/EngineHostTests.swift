@@ -42,6 +42,8 @@ struct HostFixture {
     var fullDisk = GroupCommitter.FullDisk()
     /// The feed every host of the fixture publishes to.
     let feed = RecordFeed()
+    /// Where the configuration's zones are read.
+    var zones = ZoneDatabase.system()
 
     init(configText: String? = nil, start: Instant = monday, stateDirectory: String? = nil) throws {
         directory = try temporaryDirectory()
@@ -54,8 +56,8 @@ struct HostFixture {
 
     func open() throws -> EngineHost {
         try EngineHost(
-            configPath: configPath, stateDirectory: stateDirectory, clock: clock, feed: feed, fullDisk: fullDisk,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            configPath: configPath, stateDirectory: stateDirectory, zones: zones, clock: clock, feed: feed,
+            fullDisk: fullDisk, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     /// The ticket's stored timeline, as JSON texts.

@@ -23,7 +23,6 @@ struct JSONValueTests {
             ("[]", .array([])),
             ("[1, [2, {}], \"x\"]", .array([.int(1), .array([.int(2), .object([:])]), .string("x")])),
             (#"{"a": {"b": [null]}, "c": 1}"#, .object(["a": .object(["b": .array([.null])]), "c": .int(1)])),
-            (#"{"a": 1, "a": 2}"#, .object(["a": .int(2)])),
         ]
     )
     func decodes(_ text: String, _ expected: JSONValue) throws {
@@ -55,6 +54,8 @@ struct JSONValueTests {
             (#""\ude00""#, "unpaired surrogate in \\u escape"),
             ("1 2", "unexpected text after the value"),
             ("1e999", "number out of range"),
+            (#"{"event":"open","event":"respond"}"#, "duplicate member \"event\""),
+            (#"[{"a":{"b":1,"b":1}}]"#, "duplicate member \"b\""),
         ]
     )
     func refuses(_ text: String, _ reason: String) {
@@ -64,6 +65,19 @@ struct JSONValueTests {
         } catch {
             #expect(error.reason == reason)
         }
+    }
+
+    @Test("a key given twice names the key and where it stands again")
+    func duplicateKey() {
+        do {
+            _ = try JSONValue.decode(#"{"event":"open","ticket":"X","event":"respond"}"#)
+            Issue.record("a duplicate key must be refused")
+        } catch {
+            #expect(error.duplicateKey == "event")
+            #expect(error.offset == 29)
+        }
+        // Different keys, and the same key in sibling objects, are fine.
+        #expect(throws: Never.self) { try JSONValue.decode(#"[{"a":1},{"a":2}]"#) }
     }
 
     @Test("bytes that are not UTF-8 are refused before parsing")

@@ -133,6 +133,8 @@ struct CallMessageTests {
             (#"{"method":"a.B","parameters":[]}"#, "parameters: not an object"),
             (#"{"method":"a.B","more":"yes"}"#, "more: not a boolean"),
             (#"{"method":"a.B","oneway":true,"more":true}"#, "oneway: cannot be combined with more"),
+            (#"{"method":"a.B","method":"a.C"}"#, "method"),
+            (#"{"method":"a.B","parameters":{"events":[{"event":"open","event":"respond"}]}}"#, "event"),
         ]
     )
     func refusesCall(_ text: String, _ parameter: String) {
