@@ -120,7 +120,7 @@ private func holdingClients(_ path: String, uid: Int, count: Int) throws -> ([Bo
         import socket, sys
         held = []
         for i in range(int(sys.argv[2])):
-            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5)
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(60)
             try:
                 s.sendall(b'{"method":"io.slad.Test.Echo","parameters":{}}\\0')
                 print('yes' if s.recv(4096).endswith(b'\\0') else 'no', flush=True)

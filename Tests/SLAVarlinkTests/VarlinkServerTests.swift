@@ -315,8 +315,8 @@ struct BadClientTests {
             try await withClient(path) { bystander in
                 try await withClient(path) { stalled in
                     try await stalled.send("io.slad.Test.Stream", ["bytes": 4096], more: true)
-                    #expect(await recorder.waitFor { $0.hasPrefix("stream stopped: clientTooSlow") })
-                    #expect(await recorder.waitFor { $0 == "gone" })
+                    #expect(await recorder.waitFor(seconds: 60) { $0.hasPrefix("stream stopped: clientTooSlow") })
+                    #expect(await recorder.waitFor(seconds: 60) { $0 == "gone" })
                     // What the kernel had buffered arrives, then the end: the server closed the connection.
                     let received = try await stalled.readUntilClosed()
                     #expect(received > 0)
