@@ -23,7 +23,7 @@ final class Recorder: Sendable {
     var all: [String] { self.entries.withLock { $0 } }
 
     /// Waits until an entry satisfying `predicate` is recorded; false after `seconds`.
-    func waitFor(seconds: Double = 10, _ predicate: (String) -> Bool) async -> Bool {
+    func waitFor(seconds: Double = 30, _ predicate: (String) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if self.all.contains(where: predicate) { return true }
@@ -248,8 +248,9 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 /// Fails the test rather than hanging it when a behaviour under test breaks and a reply never comes.
+/// Generous, because a loaded CI machine has stalled every test of the process for 20 seconds at once.
 func withTimeout<Result: Sendable>(
-    seconds: Int = 20,
+    seconds: Int = 90,
     _ body: () async throws -> Result
 ) async throws -> Result {
     try await withoutActuallyEscaping(body) { body in
