@@ -47,9 +47,7 @@ extension ConfigReader {
         else { return standIn }
         var zone: ZoneRules?
         if let field = fields["timezone"] {
-            if let identifier = text(field.value, "the timezone of \(what)", example: "Europe/Berlin") {
-                zone = readZone(identifier, field.value, what)
-            }
+            zone = readTimeZone(field.value, what)
         } else {
             report(node, "\(what) has no timezone; add one, for example timezone: Europe/Berlin")
         }
@@ -101,8 +99,15 @@ extension ConfigReader {
         }
     }
 
+    /// Reads a zone's IANA name into its rules: the one zone lookup calendars, teams and people share.
+    mutating func readTimeZone(_ node: Node, _ what: String) -> ZoneRules? {
+        guard let identifier = text(node, "the timezone of \(what)", example: "Europe/Berlin") else { return nil }
+        return readZone(identifier, node, what)
+    }
+
     /// Reads `hours`: day keys to lists of `HH:MM-HH:MM`; days not named have no service.
-    private mutating func readHours(_ node: Node, _ what: String) -> [[ServiceWindow]] {
+    /// - Parameter empty: the message when no window is given at all.
+    mutating func readHours(_ node: Node, _ what: String, empty: String? = nil) -> [[ServiceWindow]] {
         var week = Array(repeating: [ServiceWindow](), count: 7)
         let before = diagnostics.count
         guard let fields = mapping(node, "the hours of \(what)", allowed: nil, example: "{mon-fri: [\"08:00-17:00\"]}")
@@ -151,8 +156,9 @@ extension ConfigReader {
         if diagnostics.count == before, week.allSatisfy(\.isEmpty) {
             report(
                 node,
-                "the hours of \(what) give no service at all, so its clocks would never run; add windows such as "
-                    + "mon-fri: [\"08:00-17:00\"], or leave out hours for service around the clock"
+                empty
+                    ?? "the hours of \(what) give no service at all, so its clocks would never run; "
+                    + "add windows such as mon-fri: [\"08:00-17:00\"], or leave out hours for service around the clock"
             )
         }
         return week

@@ -29,7 +29,9 @@ public struct ConfigCheck: Sendable {
 
 /// Reads slad's YAML configuration into a validated `Configuration`, reporting every mistake at once.
 public enum ConfigLoader {
-    static let sections = ["calendars", "priorities", "agreements", "lines", "escalation", "http", "retention"]
+    static let sections = [
+        "calendars", "priorities", "agreements", "lines", "escalation", "http", "retention", "people", "teams",
+    ]
 
     /// Reads and validates the file; an unreadable file is one diagnostic at 1:1.
     ///
@@ -84,17 +86,20 @@ public enum ConfigLoader {
         check(yaml: yaml, file: file, zones: zones).result
     }
 
-    /// Reads and validates the file like ``load(path:zones:)``, keeping the warnings too.
-    public static func check(path: String, zones: ZoneDatabase = .system()) -> ConfigCheck {
+    /// Reads and validates the file like ``load(path:zones:)``, keeping the warnings too; with `now`,
+    /// also those looking ahead from it (nobody on call somewhere in the next 28 days).
+    public static func check(path: String, zones: ZoneDatabase = .system(), now: Instant? = nil) -> ConfigCheck {
         switch readText(path: path) {
-        case .success(let text): return check(yaml: text, file: path, zones: zones)
+        case .success(let text): return check(yaml: text, file: path, zones: zones, now: now)
         case .failure(let errors): return ConfigCheck(result: .failure(errors), warnings: [])
         }
     }
 
     /// Parses and validates YAML text like ``parse(yaml:file:zones:)``, keeping the warnings too.
-    public static func check(yaml: String, file: String, zones: ZoneDatabase = .system()) -> ConfigCheck {
-        var reader = ConfigReader(file: file, zones: zones)
+    public static func check(
+        yaml: String, file: String, zones: ZoneDatabase = .system(), now: Instant? = nil
+    ) -> ConfigCheck {
+        var reader = ConfigReader(file: file, zones: zones, now: now)
         let result = read(yaml: yaml, file: file, reader: &reader)
         return ConfigCheck(result: result, warnings: reader.warningsInFileOrder)
     }
@@ -215,11 +220,14 @@ extension ConfigReader {
             readAgreements($0.value, calendars: calendars, priorities: priorities)
         }
         let agreements = agreementDrafts ?? []
-        let lines = fields["lines"].map { readLines($0.value, agreements: agreementDrafts) } ?? []
-        let rules = fields["escalation"].map { readEscalation($0.value) } ?? []
+        let people = fields["people"].map { readPeople($0.value) } ?? PeopleTable()
+        let teams = fields["teams"].map { readTeams($0.value, people: people) } ?? TeamTable()
+        let lines = fields["lines"].map { readLines($0.value, agreements: agreementDrafts, teams: teams) } ?? []
+        let rules = fields["escalation"].map { readEscalation($0.value, teams: teams, people: people) } ?? []
         if let http = fields["http"] { _ = readHTTP(http.value) }  // for the daemon: see ConfigLoader.httpSettings
         let retention = fields["retention"].map { readRetention($0.value) } ?? Retention()
         checkLinesFit(agreements: agreements, lines: lines, priorities: priorities)
+        if let now { warnGaps(teams, now: now) }
 
         let built = agreements.compactMap(\.agreement)
         let supportLines = lines.compactMap { $0 }
@@ -231,7 +239,9 @@ extension ConfigReader {
             lines: supportLines,
             hierarchicalRules: rules,
             retention: retention,
-            tzdataVersion: zones.version()
+            tzdataVersion: zones.version(),
+            people: people.people,
+            teams: teams.teams
         )
     }
 }

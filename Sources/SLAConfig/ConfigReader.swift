@@ -32,9 +32,13 @@ struct ConfigReader {
     /// What loads but is likely unmeant; never stops the load.
     private(set) var warnings: [ConfigDiagnostic] = []
 
-    init(file: String, zones: ZoneDatabase = .system()) {
+    /// The instant look-ahead warnings start from (on-call gaps); nil skips them.
+    var now: Instant?
+
+    init(file: String, zones: ZoneDatabase = .system(), now: Instant? = nil) {
         self.file = file
         self.zones = zones
+        self.now = now
     }
 
     /// A text for a message, in quotes, with control characters written as `\u{1B}` so a hostile

@@ -6,7 +6,8 @@ extension ConfigReader {
 
     /// Reads the four lines; an entry with mistakes is nil.
     /// - Parameter agreements: nil when the agreements section is missing or unreadable.
-    mutating func readLines(_ node: Node, agreements drafts: [AgreementDraft]?) -> [SupportLine?] {
+    /// - Parameter teams: the teams a line's `team` may name.
+    mutating func readLines(_ node: Node, agreements drafts: [AgreementDraft]?, teams: TeamTable) -> [SupportLine?] {
         let agreements = drafts ?? []
         guard let items = list(node, "lines", example: "[{id: 1, name: Service Desk, agreement: desk-ola}, ...]")
         else { return [] }
@@ -23,7 +24,7 @@ extension ConfigReader {
             let expected = position + 1
             guard
                 let fields = mapping(
-                    item, "line \(expected)", allowed: ["id", "name", "agreement"],
+                    item, "line \(expected)", allowed: ["id", "name", "agreement", "team"],
                     example: "{id: \(expected), name: Service Desk, agreement: desk-ola}")
             else {
                 lines.append(nil)
@@ -71,8 +72,20 @@ extension ConfigReader {
                 report(
                     item, "line \(expected) has no agreement; add the \(expected == 4 ? "uc" : "ola") it works under")
             }
+            var team: String?
+            if let field = fields["team"] {
+                team = text(field.value, "the team of line \(expected)", example: "desk")
+                if let name = team {
+                    checkReference(
+                        field.value, name, "the team of line \(expected)", teams: teams, people: PeopleTable(),
+                        personAllowed: false)
+                }
+            } else if teams.present {
+                // Only once on-call is in use: a configuration without teams is not missing anything.
+                warn(item, "line \(expected) has no team, so nobody is on call for its tickets; add team: NAME")
+            }
             if let id, let name, let agreement {
-                lines.append(SupportLine(id: id, name: name, agreement: agreement))
+                lines.append(SupportLine(id: id, name: name, agreement: agreement, team: team))
             } else {
                 lines.append(nil)
             }
@@ -93,7 +106,9 @@ extension ConfigReader {
 
     static let maximumHierarchicalRules = 64
 
-    mutating func readEscalation(_ node: Node) -> [HierarchicalRule] {
+    /// - Parameters: teams, people: what `notify` may name; checked only when either section is present,
+    ///   so configurations from before on-call keep loading.
+    mutating func readEscalation(_ node: Node, teams: TeamTable, people: PeopleTable) -> [HierarchicalRule] {
         guard let fields = mapping(node, "escalation", allowed: ["hierarchical"], example: "{hierarchical: [...]}"),
             let field = fields["hierarchical"],
             let items = list(
@@ -145,6 +160,10 @@ extension ConfigReader {
             var notify: String?
             if let entry = rule["notify"] {
                 notify = text(entry.value, "notify of \(what)", example: "duty-manager")
+                if let name = notify, teams.present || people.present {
+                    checkReference(
+                        entry.value, name, "notify of \(what)", teams: teams, people: people, personAllowed: true)
+                }
             } else {
                 report(item, "\(what) has no notify; add who is told, for example notify: duty-manager")
             }

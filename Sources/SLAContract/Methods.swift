@@ -421,6 +421,8 @@ extension SlaInterface {
     public static let methods: [MethodDeclaration] = [
         Submit.declaration, GetTicket.declaration, ListTickets.declaration, Watch.declaration,
         Status.declaration, Reload.declaration, CheckConfig.declaration, Backup.declaration,
+        WhoIsOnCall.declaration, ListShifts.declaration, AddOverride.declaration, RemoveOverride.declaration,
+        ListOverrides.declaration,
     ]
 
     /// Every `type`, in the description's order.
@@ -428,12 +430,16 @@ extension SlaInterface {
         .init("Event", Event.fields), .init("Clock", Clock.fields), .init("Ticket", Ticket.fields),
         .init("TicketSummary", TicketSummary.fields), .init("Filter", Filter.fields),
         .init("TimerLateness", TimerLateness.fields), .init("JournalCounts", JournalCounts.fields),
+        .init("Contact", Contact.fields), .init("Person", Person.fields), .init("Shift", Shift.fields),
+        .init("OnCall", OnCall.fields), .init("Override", Override.fields),
     ]
 
     /// Every `error`, in the description's order.
     public static let errors: [RecordDeclaration] = [
         .init(UnknownTicket.name, UnknownTicket.fields), .init(InvalidEvent.name, InvalidEvent.fields),
         .init(InvalidConfig.name, InvalidConfig.fields), .init(StorageUnavailable.name, StorageUnavailable.fields),
-        .init(BackupFailed.name, BackupFailed.fields),
+        .init(BackupFailed.name, BackupFailed.fields), .init(UnknownTeam.name, UnknownTeam.fields),
+        .init(NoTeam.name, NoTeam.fields), .init(InvalidOverride.name, InvalidOverride.fields),
+        .init(UnknownOverride.name, UnknownOverride.fields),
     ]
 }

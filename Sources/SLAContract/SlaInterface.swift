@@ -13,6 +13,10 @@ public enum SlaInterface {
         public static let unknownTicket = UnknownTicket.qualifiedName
         public static let invalidEvent = InvalidEvent.qualifiedName
         public static let invalidConfig = InvalidConfig.qualifiedName
+        public static let unknownTeam = UnknownTeam.qualifiedName
+        public static let noTeam = NoTeam.qualifiedName
+        public static let invalidOverride = InvalidOverride.qualifiedName
+        public static let unknownOverride = UnknownOverride.qualifiedName
         public static let permissionDenied = "org.varlink.service.PermissionDenied"
         public static let methodNotFound = "org.varlink.service.MethodNotFound"
         public static let interfaceNotFound = "org.varlink.service.InterfaceNotFound"
@@ -152,6 +156,72 @@ public enum SlaInterface {
         # runs; bytes is its size. Restore it as state.sqlite in an emptied state directory (README).
         method Backup(path: string) -> (path: string, bytes: int)
 
+        # On call: a way to reach a person (channel is email, phone or chat), and a person.
+        type Contact (
+            channel: string,
+            address: string
+        )
+
+        type Person (
+            id: string,
+            name: ?string,
+            timezone: ?string,
+            contacts: []Contact
+        )
+
+        # A stretch of a team's final schedule: source is layer, override, fallback or nobody (then person is
+        # null); layer or override names which.
+        type Shift (
+            person: ?string,
+            source: string,
+            layer: ?string,
+            override: ?string,
+            start: string,
+            end: string
+        )
+
+        # Who is on call for a team at an instant, why, since and until when (null beyond 90 days), and the
+        # shift that follows. Who wins: the newest override covering the instant, else the last layer whose
+        # active hours cover it, else the team's fallback, else nobody.
+        type OnCall (
+            team: string,
+            at: string,
+            person: ?Person,
+            source: string,
+            layer: ?string,
+            override: ?string,
+            since: ?string,
+            until: ?string,
+            next: ?Shift
+        )
+
+        # An override as the state keeps it: actor is the uid that added it.
+        type Override (
+            id: string,
+            team: string,
+            person: string,
+            start: string,
+            end: string,
+            actor: int,
+            created: string
+        )
+
+        # Who is on call for a team, or for the team of a line; at defaults to now.
+        method WhoIsOnCall(team: ?string, line: ?int, at: ?string) -> (oncall: OnCall)
+
+        # A team's shifts over [from, until), at most 400 days, ordered, adjacent pieces of one person and source
+        # merged; timezone is the team's (its handoffs' wall clock).
+        method ListShifts(team: string, from: string, until: string) -> (timezone: string, shifts: []Shift)
+
+        # Puts person on call for team over [start, end), over the schedule; committed before the reply.
+        method AddOverride(team: string, person: string, start: string, end: string) -> (id: string)
+
+        # Removes an override.
+        method RemoveOverride(id: string) -> ()
+
+        # The overrides, oldest first (a newer one wins where two overlap); team narrows them to one team.
+        method ListOverrides(team: ?string) -> (overrides: []Override)
+
         # The ticket is not open; in Submit, index is the event that named it (from 0).
         error UnknownTicket (ticket: string, index: ?int)
 
@@ -166,6 +236,18 @@ public enum SlaInterface {
 
         # No backup was written to path, for the reason given.
         error BackupFailed (path: string, reason: string)
+
+        # No team of that name is configured.
+        error UnknownTeam (team: string)
+
+        # The line has no on-call team configured.
+        error NoTeam (line: int)
+
+        # The override was refused (unknown person, end not after start, ...); nothing was added.
+        error InvalidOverride (reason: string)
+
+        # No override has that id.
+        error UnknownOverride (id: string)
         """
 }
 

@@ -47,7 +47,9 @@ extension ControlError: CustomStringConvertible {
             return ControlExitStatus.unreachable
         case .remote(let name, _):
             switch name {
-            case SlaInterface.Errors.unknownTicket: return ControlExitStatus.notFound
+            case SlaInterface.Errors.unknownTicket, SlaInterface.Errors.unknownTeam,
+                SlaInterface.Errors.unknownOverride:
+                return ControlExitStatus.notFound
             case SlaInterface.Errors.permissionDenied: return ControlExitStatus.permissionDenied
             default: return ControlExitStatus.refused
             }
@@ -92,6 +94,15 @@ enum RemoteErrorText {
         case Sla.Errors.invalidConfig:
             let errors = ((try? read.strings("errors")) ?? []).map { "\n  \(TerminalText.escaped($0))" }.joined()
             return "slad refused the configuration file; fix these and try again:\(errors)"
+        case Sla.Errors.unknownTeam:
+            return "no team \(shown("team") ?? "?") is configured; the configuration's teams section lists them"
+        case Sla.Errors.noTeam:
+            let line = (try? read.optionalInt("line")).flatMap { $0 }.map(String.init) ?? "?"
+            return "line \(line) has no on-call team; add team: NAME to it in the configuration"
+        case Sla.Errors.invalidOverride:
+            return "slad refused the override: \(shown("reason") ?? "no reason given")"
+        case Sla.Errors.unknownOverride:
+            return "no override \(shown("id") ?? "?"); `slactl oncall override list` shows them"
         case Sla.Errors.permissionDenied:
             return "slad denied this request to the calling user; run slactl as root or as a user slad allows"
         case Sla.Errors.methodNotFound, Sla.Errors.interfaceNotFound, Sla.Errors.methodNotImplemented:

@@ -140,6 +140,33 @@ public struct SlaControl {
         try call(Sla.Backup.self, Sla.Backup.Parameters(path: path))
     }
 
+    /// `WhoIsOnCall(team, line, at)`.
+    public func whoIsOnCall(team: String?, line: Int?, at: String?) throws -> ControlReply<Sla.WhoIsOnCall.Reply> {
+        try call(Sla.WhoIsOnCall.self, .init(team: team, line: line, at: at))
+    }
+
+    /// `ListShifts(team, from, until)`.
+    public func shifts(team: String, from: String, until: String) throws -> ControlReply<Sla.ListShifts.Reply> {
+        try call(Sla.ListShifts.self, .init(team: team, from: from, until: until))
+    }
+
+    /// `AddOverride(team, person, start, end)`: the new override's id.
+    public func addOverride(team: String, person: String, start: String, end: String) throws
+        -> ControlReply<Sla.AddOverride.Reply>
+    {
+        try call(Sla.AddOverride.self, .init(team: team, person: person, start: start, end: end))
+    }
+
+    /// `RemoveOverride(id)`.
+    public func removeOverride(id: String) throws -> ControlReply<NoFields> {
+        try call(Sla.RemoveOverride.self, .init(id: id))
+    }
+
+    /// `ListOverrides(team)`.
+    public func overrides(team: String?) throws -> ControlReply<Sla.ListOverrides.Reply> {
+        try call(Sla.ListOverrides.self, .init(team: team))
+    }
+
     private static func read<Record: VarlinkRecord, Method: VarlinkMethod>(
         _ type: Record.Type, _ parameters: [String: JSONValue], of method: Method.Type
     ) throws -> Record {

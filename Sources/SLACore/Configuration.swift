@@ -14,6 +14,10 @@ public struct Configuration: Sendable {
     public var retention: Retention
     /// The tzdata release the calendars' zone rules were read from (`2026f`); nil when unknown.
     public var tzdataVersion: String?
+    /// Everyone slad may notify, in configuration order.
+    public var people: [OnCallPerson]
+    /// The on-call teams, in configuration order; lines and hierarchical rules name them.
+    public var teams: [OnCallTeam]
 
     public init(
         calendars: [BusinessCalendar],
@@ -22,8 +26,12 @@ public struct Configuration: Sendable {
         lines: [SupportLine],
         hierarchicalRules: [HierarchicalRule],
         retention: Retention = Retention(),
-        tzdataVersion: String? = nil
+        tzdataVersion: String? = nil,
+        people: [OnCallPerson] = [],
+        teams: [OnCallTeam] = []
     ) {
+        self.people = people
+        self.teams = teams
         self.calendars = calendars
         self.priorities = priorities
         self.agreements = agreements
@@ -31,6 +39,16 @@ public struct Configuration: Sendable {
         self.hierarchicalRules = hierarchicalRules
         self.retention = retention
         self.tzdataVersion = tzdataVersion
+    }
+
+    /// The team with this name.
+    public func team(named name: String) -> OnCallTeam? {
+        teams.first { $0.name == name }
+    }
+
+    /// The person with this id.
+    public func person(id: String) -> OnCallPerson? {
+        people.first { $0.id == id }
     }
 
     /// The index of the agreement with this name.
@@ -168,11 +186,14 @@ public struct SupportLine: Sendable, Equatable {
     public var name: String
     /// Index into `Configuration.agreements`.
     public var agreement: Int
+    /// The on-call team that answers for tickets this line holds; nil when none is set.
+    public var team: String?
 
-    public init(id: Int, name: String, agreement: Int) {
+    public init(id: Int, name: String, agreement: Int, team: String? = nil) {
         self.id = id
         self.name = name
         self.agreement = agreement
+        self.team = team
     }
 }
 
@@ -193,7 +214,7 @@ public struct HierarchicalRule: Sendable, Equatable {
     public var line: Int?
     /// Percent of the target, 1 ... 1000 (beyond 100: that far past the breach).
     public var percent: Int
-    /// Who is told (a role or team name, resolved by the notifier).
+    /// Who is told: a team or a person (checked against both when either is configured).
     public var notify: String
 
     public init(clock: ClockKind, line: Int? = nil, percent: Int, notify: String) {

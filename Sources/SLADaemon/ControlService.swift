@@ -63,8 +63,10 @@ public struct ControlService: VarlinkService {
         let method = call.method.hasPrefix(Sla.name + ".") ? String(call.method.dropFirst(Sla.name.count + 1)) : call.method
         let needed: AccessRole
         switch method {
-        case Sla.Submit.name, Sla.Reload.name, Sla.Backup.name: needed = .writer
-        case Sla.GetTicket.name, Sla.ListTickets.name, Sla.Watch.name, Sla.Status.name, Sla.CheckConfig.name:
+        case Sla.Submit.name, Sla.Reload.name, Sla.Backup.name, Sla.AddOverride.name, Sla.RemoveOverride.name:
+            needed = .writer
+        case Sla.GetTicket.name, Sla.ListTickets.name, Sla.Watch.name, Sla.Status.name, Sla.CheckConfig.name,
+            Sla.WhoIsOnCall.name, Sla.ListShifts.name, Sla.ListOverrides.name:
             needed = .reader
         default:
             try? await replies.fail(.methodNotFound(call.method))
@@ -88,6 +90,13 @@ public struct ControlService: VarlinkService {
             case Sla.Reload.name: try await replies.reply(try await reload(peer: peer).json)
             case Sla.CheckConfig.name: try await replies.reply(try checkConfig().json)
             case Sla.Backup.name: try await replies.reply(try await backup(call.parameters, peer: peer))
+            case Sla.WhoIsOnCall.name: try await replies.reply(try await whoIsOnCall(call.parameters).json)
+            case Sla.ListShifts.name: try await replies.reply(try await listShifts(call.parameters).json)
+            case Sla.AddOverride.name:
+                try await replies.reply(try await addOverride(call.parameters, actor: peer.uid).json)
+            case Sla.RemoveOverride.name:
+                try await replies.reply(try await removeOverride(call.parameters, actor: peer.uid).json)
+            case Sla.ListOverrides.name: try await replies.reply(try await listOverrides(call.parameters).json)
             default:
                 guard call.more else { throw VarlinkError.expectedMore }
                 try await watch(replies)

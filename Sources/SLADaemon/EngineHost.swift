@@ -67,6 +67,8 @@ public final class EngineHost: @unchecked Sendable {
     private var lastForget: Instant
     /// The most open tickets since memory was last handed back.
     private var peakOpenTickets = 0
+    /// The on-call overrides, oldest first, as committed; read at start, changed on `queue` only.
+    private var overrides: [StoredOverride] = []
     /// Why the state cannot be written now (the disk is full), or nil: set by the store's writer thread,
     /// read on `queue` before a batch is applied.
     private let storage = StorageProblem()
@@ -116,6 +118,7 @@ public final class EngineHost: @unchecked Sendable {
         self.observer = observer
         self.storeFailed = storeFailed
         machine = recovered.machine
+        overrides = try recovered.store.overrides()
         firedThrough = recovered.firedThrough
         appliedFrom = recovered.appliedFrom
         configText = recovered.configText
@@ -497,6 +500,11 @@ public final class EngineHost: @unchecked Sendable {
                     continuation.resume(returning: .refused([reason]))
                     return
                 }
+                let conflicts = Self.overridesDropped(by: configuration, overrides, now: clock.now())
+                guard conflicts.isEmpty else {
+                    continuation.resume(returning: .refused(conflicts.map { "\(path): \($0)" }))
+                    return
+                }
                 let at = max(appliedFrom, clock.now())
                 var records: [TimelineRecord] = []
                 do {
@@ -525,6 +533,84 @@ public final class EngineHost: @unchecked Sendable {
                 armTimer()
             }
         }
+    }
+
+    // MARK: - On call
+
+    /// The configuration's on-call part and the overrides, as of now: what the control methods compute on.
+    public func onCall() async -> OnCallView {
+        await onQueue { [self] in
+            let configuration = machine.engine.configuration
+            return OnCallView(
+                people: configuration.people, teams: configuration.teams, lines: configuration.lines,
+                overrides: overrides, now: clock.now())
+        }
+    }
+
+    /// Adds an override once it is committed, or says why not.
+    ///
+    /// Checked and written on the engine's queue, so a reload cannot drop the team or person between
+    /// the check and the commit; an override is a rare, human-paced write, one synced transaction.
+    public func addOverride(
+        team: String, person: String, start: Instant, end: Instant, actor: UInt32
+    ) async -> Result<StoredOverride, OverrideRefusal> {
+        await onQueue { [self] in
+            let configuration = machine.engine.configuration
+            guard configuration.team(named: team) != nil else { return .failure(.unknownTeam(team)) }
+            guard configuration.person(id: person) != nil else {
+                return .failure(.invalid("unknown person \"\(person)\"; people are configured under people"))
+            }
+            guard end > start else { return .failure(.invalid("the override must end after it starts")) }
+            if let reason = unavailability { return .failure(.storage(reason)) }
+            do {
+                let stored = try store.addOverride(
+                    team: team, person: person, start: start, end: end, actor: actor, at: clock.now())
+                overrides.append(stored)
+                let id = stored.override.id
+                logger.notice("on-call override \(id) added by uid \(actor): \(person) for \(team) \(start) to \(end)")
+                return .success(stored)
+            } catch {
+                return .failure(.storage("\(error)"))
+            }
+        }
+    }
+
+    /// Removes an override once the removal is committed; `.unknownOverride` when no override has that id.
+    public func removeOverride(id: String, actor: UInt32) async -> Result<Void, OverrideRefusal> {
+        await onQueue { [self] in
+            guard overrides.contains(where: { $0.override.id == id }) else { return .failure(.unknownOverride(id)) }
+            if let reason = unavailability { return .failure(.storage(reason)) }
+            do {
+                guard try store.removeOverride(id: id) else { return .failure(.unknownOverride(id)) }
+                overrides.removeAll { $0.override.id == id }
+                logger.notice("on-call override \(id) removed by uid \(actor)")
+                return .success(())
+            } catch {
+                return .failure(.storage("\(error)"))
+            }
+        }
+    }
+
+    /// Why `configuration` may not replace the running one: each override still to come (or running)
+    /// whose team or person it drops. Past overrides name what they like.
+    static func overridesDropped(by configuration: Configuration, _ overrides: [StoredOverride], now: Instant)
+        -> [String]
+    {
+        var problems: [String] = []
+        for stored in overrides where stored.override.end > now {
+            let o = stored.override
+            if configuration.team(named: o.team) == nil {
+                problems.append(
+                    "team \"\(o.team)\" is gone, but override \(o.id) (\(o.person), \(o.start) to \(o.end)) names it; "
+                        + "remove the override first (slactl oncall override remove \(o.id)) or keep the team")
+            } else if configuration.person(id: o.person) == nil {
+                problems.append(
+                    "person \"\(o.person)\" is gone, but override \(o.id) (\(o.team), \(o.start) to \(o.end)) names "
+                        + "her or him; remove the override first (slactl oncall override remove \(o.id)) "
+                        + "or keep the person")
+            }
+        }
+        return problems
     }
 
     /// Checks the configuration file without applying it: its summary, or every error.

@@ -1,4 +1,5 @@
 import SLACore
+import SLAStore
 
 /// What became of a batch of events sent to the daemon.
 public enum SubmitOutcome: Sendable, Equatable {
@@ -42,4 +43,29 @@ public struct HostStatus: Sendable, Equatable {
 public struct TicketView: Sendable, Equatable {
     public var snapshot: TicketSnapshot
     public var calendarHours: [String]
+}
+
+/// The on-call part of the running configuration, with the overrides, at one instant.
+public struct OnCallView: Sendable {
+    public var people: [OnCallPerson]
+    public var teams: [OnCallTeam]
+    public var lines: [SupportLine]
+    /// Oldest first.
+    public var overrides: [StoredOverride]
+    public var now: Instant
+
+    /// The team's schedule with its overrides.
+    public func schedule(of team: OnCallTeam) -> OnCallSchedule {
+        OnCallSchedule(team: team, overrides: overrides.map(\.override).filter { $0.team == team.name })
+    }
+}
+
+/// Why an override was not added or removed.
+public enum OverrideRefusal: Error, Sendable, Equatable {
+    case unknownTeam(String)
+    case unknownOverride(String)
+    /// A sentence: unknown person, end not after start.
+    case invalid(String)
+    /// The state cannot be written.
+    case storage(String)
 }

@@ -135,6 +135,22 @@ enum Schema {
             try db.execute(
                 sql: "ALTER TABLE meta ADD COLUMN commit_seq INTEGER NOT NULL DEFAULT 0 CHECK (commit_seq >= 0);")
         }
+        migrator.registerMigration("v7-oncall-overrides") { db in
+            // AUTOINCREMENT: an override's id ("ov-" and its seq) is never handed out again after a
+            // removal, so a stale id in a script cannot remove somebody else's override.
+            try db.execute(
+                sql: """
+                    CREATE TABLE oncall_override (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL CHECK (seq > 0),
+                        team TEXT NOT NULL CHECK (team <> ''),
+                        person TEXT NOT NULL CHECK (person <> ''),
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL CHECK (end_at > start_at),
+                        actor INTEGER NOT NULL CHECK (actor BETWEEN 0 AND 4294967295),
+                        created INTEGER NOT NULL
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

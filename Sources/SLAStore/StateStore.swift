@@ -175,6 +175,32 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Runs `body` in one write transaction that also advances the commit sequence, synced like
+    /// ``commit(_:)``: for writes beside the event log (on-call overrides).
+    func countedWrite<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                let count = commitCount.withLock { $0 } + 1
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    try db.execute(sql: "UPDATE meta SET commit_seq = ? WHERE id = 1", arguments: [count])
+                    return .commit
+                }
+                commitCount.withLock { $0 = count }
+                marker.write(count)
+                return result!
+            }
+        } catch {
+            throw StoreError.converting(error, path: path)
+        }
+    }
+
+    /// Reads a snapshot on a reader connection.
+    func readOnly<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     /// Inserts the units' rows in the current transaction.
     ///
     /// - Parameter latest: the seq of a ticket's latest event committed before this transaction.

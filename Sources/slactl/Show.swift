@@ -12,7 +12,8 @@ struct ShowCommand: ParsableCommand {
             when it is (the counted time and the calendar's service hours); the spans it waited; and its events \
             and timeline records (due, warnings, breaches, escalations, late firings) in order. Instants are \
             shown in the local time zone (TZ). A history longer than one reply (10,000 events or records) is \
-            read page by page. With --json, slad's GetTicket reply as it came (the pages joined into one).
+            read page by page. Last, who is on call for the line that holds it, when the line has a team. With \
+            --json, slad's GetTicket reply as it came (the pages joined into one).
             """
     )
 
@@ -23,7 +24,12 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         try Invocation.run(options) { control, output in
-            output.reply(try control.wholeTicket(ticket)) { reply in TicketReport(ticket: reply.ticket).render() }
+            let reply = try control.wholeTicket(ticket)
+            output.reply(reply) { reply in TicketReport(ticket: reply.ticket).render() }
+            // Who answers for the line that holds it; a line without a team, or an older slad, adds nothing.
+            if !options.json, let oncall = try? control.whoIsOnCall(team: nil, line: reply.value.ticket.line, at: nil) {
+                output.text(OnCallText.holder(oncall.value.oncall, format: InstantFormat()))
+            }
         }
     }
 }

@@ -27,7 +27,8 @@ struct Slactl: ParsableCommand {
               0   done
               1   refused by slad (InvalidEvent, InvalidConfig, another Varlink
                   error), or a submit line that is not a JSON object
-              3   not found: the ticket is not open (io.slad.Sla.UnknownTicket)
+              3   not found: the ticket is not open (io.slad.Sla.UnknownTicket), or
+                  no such team or override (UnknownTeam, UnknownOverride)
               4   permission denied (org.varlink.service.PermissionDenied, or
                   the socket's file permissions)
               64  bad command-line usage
@@ -52,6 +53,7 @@ struct Slactl: ParsableCommand {
             CommandGroup(
                 name: "The daemon",
                 subcommands: [StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self, BackupCommand.self]),
+            CommandGroup(name: "On call", subcommands: [OnCallCommand.self]),
         ]
     )
 

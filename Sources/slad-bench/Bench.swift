@@ -42,8 +42,8 @@ struct Bench: ParsableCommand {
 
     @Option(
         help: """
-            Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), and \
-            store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
+            Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), \
+            oncall (on-call lookups and shifts), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
             (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
@@ -64,6 +64,7 @@ struct Bench: ParsableCommand {
         if parts.contains("memory") { figures.append(contentsOf: memoryPerTicket(configuration)) }
         if parts.contains("replay") { figures.append(replayPipeline(configuration)) }
         if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
+        if parts.contains("oncall") { figures += OnCallBench.run(lookups: computations, repetitions: repetitions) }
         if parts.contains("crash") {
             figures += try CrashBench.run(cycles: cycles, clients: clients) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))

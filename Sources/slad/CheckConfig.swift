@@ -1,11 +1,18 @@
 import ArgumentParser
+import Foundation
 import SLAConfig
+import SLACore
 
 /// `slad check-config`: validate a configuration without starting anything.
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the configuration: every error and warning as file:line:column, or a summary."
+        abstract: "Validate the configuration: every error and warning as file:line:column, or a summary.",
+        discussion: """
+            Warnings (the customer SLAs shorter than the lines' OLAs added up, a line without a team once \
+            teams are configured, nobody on call somewhere in the next 28 days) are printed to standard error \
+            as file:line:column: warning: ...; they do not change the exit status unless --strict is given.
+            """
     )
 
     @OptionGroup var options: ConfigOptions
@@ -15,7 +22,8 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let zones = ZoneDatabase.system()
-        let check = ConfigLoader.check(path: options.config, zones: zones)
+        let now = Instant(secondsSince1970: Int64(Date().timeIntervalSince1970))
+        let check = ConfigLoader.check(path: options.config, zones: zones, now: now)
         let result = strict ? check.strict : check.result
         switch result {
         case .success(let configuration):

@@ -32,13 +32,7 @@ struct Replay: ParsableCommand {
             }
             horizon = instant
         }
-        let configuration: Configuration
-        switch ConfigLoader.load(path: options.config) {
-        case .success(let loaded): configuration = loaded
-        case .failure(let errors):
-            StandardError.write(errors.description + "\n")
-            throw ExitCode(ExitStatus.badConfig)
-        }
+        let configuration = try options.load()
         let input: Data
         if events == "-" {
             input = FileHandle.standardInput.readDataToEndOfFile()

@@ -1,5 +1,7 @@
 import ArgumentParser
+import SLAConfig
 import SLAContract
+import SLACore
 import SLADaemon
 
 /// `slad`: the SLA and incident-escalation daemon, and its offline subcommands.
@@ -9,7 +11,7 @@ struct Slad: AsyncParsableCommand {
         commandName: "slad",
         abstract: "SLA and incident-escalation daemon: tracks response, resolution and OLA/UC clocks per ticket.",
         version: SladVersion.string,
-        subcommands: [Run.self, CheckConfig.self, Replay.self],
+        subcommands: [Run.self, CheckConfig.self, Replay.self, OnCall.self],
         defaultSubcommand: Run.self
     )
 }
@@ -18,6 +20,16 @@ struct Slad: AsyncParsableCommand {
 struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: "The configuration file.")
     var config: String = "/etc/slad/slad.yaml"
+
+    /// The configuration, or its errors printed and exit status 2.
+    func load() throws -> Configuration {
+        switch ConfigLoader.load(path: config) {
+        case .success(let loaded): return loaded
+        case .failure(let errors):
+            StandardError.write(errors.description + "\n")
+            throw ExitCode(ExitStatus.badConfig)
+        }
+    }
 }
 
 /// Exit statuses, documented in README.md.

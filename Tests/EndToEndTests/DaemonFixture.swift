@@ -97,6 +97,14 @@ final class RunningDaemon {
 
     func client() throws -> VarlinkClient { try VarlinkClient(socketPath: socketPath) }
 
+    /// Runs slactl against this daemon as user and group nobody (65534), with no other groups.
+    func slactlAsNobody(_ arguments: [String]) throws -> ProcessResult {
+        try run(
+            "/usr/bin/setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", productsDirectory.appendingPathComponent("slactl").path]
+                + arguments + ["--socket", socketPath])
+    }
+
     /// Runs slactl against this daemon.
     func slactl(_ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
         try run("slactl", arguments + ["--socket", socketPath], stdin: stdin)

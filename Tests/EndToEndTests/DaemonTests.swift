@@ -218,12 +218,7 @@ struct DaemonTests {
     @Test("a reader may query but not submit: PermissionDenied from peer credentials")
     func permissions() throws {
         let daemon = try RunningDaemon(extraArguments: ["--reader-group", "nogroup", "--socket-group", "nogroup"])
-        func asNobody(_ arguments: [String]) throws -> ProcessResult {
-            try run(
-                "/usr/bin/setpriv",
-                ["--reuid=65534", "--regid=65534", "--clear-groups",
-                 productsDirectory.appendingPathComponent("slactl").path] + arguments + ["--socket", daemon.socketPath])
-        }
+        let asNobody = daemon.slactlAsNobody
         // The socket's folder must let nobody through.
         chmod(daemon.directory, 0o755)
         #expect(try asNobody(["status"]).status == 0)

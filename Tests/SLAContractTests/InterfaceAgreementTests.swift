@@ -104,6 +104,13 @@ let status = SlaInterface.Status.Reply(
     openTickets: 1, armedTimers: 2, breaches: 3, nextDue: "2026-03-02T10:00:00Z", timerLateness: lateness,
     journal: journal, tzdata: "2026f")
 
+let shift = SlaInterface.Shift(
+    person: "bob", source: "override", layer: "business-hours", override: "ov-1", start: "2026-12-07T10:00:00Z",
+    end: "2026-12-07T11:00:00Z")
+let override = SlaInterface.Override(
+    id: "ov-1", team: "desk", person: "bob", start: "2026-12-07T10:00:00Z", end: "2026-12-07T11:00:00Z",
+    actor: 1000, created: "2026-12-07T09:00:00Z")
+
 /// One full and one minimal value of every record of the interface.
 let records: [RecordCase] = [
     .init("Event", full: event, minimal: SlaInterface.Event(ticket: "INC-1", kind: .respond)),
@@ -162,6 +169,45 @@ let records: [RecordCase] = [
     .init(
         "InvalidConfig", full: SlaInterface.InvalidConfig(errors: ["a:1:1: x"]),
         minimal: SlaInterface.InvalidConfig(errors: [])),
+    // On call.
+    .init(
+        "Person",
+        full: SlaInterface.Person(
+            id: "alice", name: "Alice Adams", timezone: "Europe/Berlin",
+            contacts: [SlaInterface.Contact(channel: "email", address: "alice@example.com")]),
+        minimal: SlaInterface.Person(id: "bob")),
+    .init("Contact", full: SlaInterface.Contact(channel: "chat", address: "@a"), minimal: SlaInterface.Contact(
+        channel: "email", address: "a@example.com")),
+    .init("Shift", full: shift, minimal: SlaInterface.Shift(person: nil, source: "nobody", start: "a", end: "b")),
+    .init(
+        "OnCall",
+        full: SlaInterface.OnCall(
+            team: "desk", at: "2026-12-07T12:00:00Z", person: SlaInterface.Person(id: "bob"), source: "layer",
+            layer: "business-hours", override: "ov-1", since: "2026-12-07T08:00:00Z", until: "2026-12-07T17:00:00Z",
+            next: shift),
+        minimal: SlaInterface.OnCall(team: "desk", at: "2026-12-07T12:00:00Z", person: nil, source: "nobody")),
+    .init("Override", full: override, minimal: override),
+    .init(
+        "WhoIsOnCall.Parameters", full: SlaInterface.WhoIsOnCall.Parameters(team: "desk", line: 1, at: "x"),
+        minimal: SlaInterface.WhoIsOnCall.Parameters()),
+    .init(
+        "ListShifts.Reply", full: SlaInterface.ListShifts.Reply(timezone: "Europe/Berlin", shifts: [shift]),
+        minimal: SlaInterface.ListShifts.Reply(timezone: "UTC", shifts: [])),
+    .init(
+        "AddOverride.Parameters",
+        full: SlaInterface.AddOverride.Parameters(team: "desk", person: "bob", start: "a", end: "b"),
+        minimal: SlaInterface.AddOverride.Parameters(team: "desk", person: "bob", start: "a", end: "b")),
+    .init(
+        "ListOverrides.Reply", full: SlaInterface.ListOverrides.Reply(overrides: [override]),
+        minimal: SlaInterface.ListOverrides.Reply(overrides: [])),
+    .init("UnknownTeam", full: SlaInterface.UnknownTeam(team: "x"), minimal: SlaInterface.UnknownTeam(team: "x")),
+    .init("NoTeam", full: SlaInterface.NoTeam(line: 2), minimal: SlaInterface.NoTeam(line: 2)),
+    .init(
+        "InvalidOverride", full: SlaInterface.InvalidOverride(reason: "r"),
+        minimal: SlaInterface.InvalidOverride(reason: "r")),
+    .init(
+        "UnknownOverride", full: SlaInterface.UnknownOverride(id: "ov-1"),
+        minimal: SlaInterface.UnknownOverride(id: "ov-1")),
 ]
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
