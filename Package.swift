@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "slactl", targets: ["slactl"]),
         .executable(name: "slad-bench", targets: ["slad-bench"]),
         .library(name: "SLACore", targets: ["SLACore"]),
+        // For contrib/fuzz: the fuzz targets, driven there by libFuzzer.
+        .library(name: "SLAFuzz", targets: ["SLAFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -118,6 +120,16 @@ let package = Package(
                 "SLAControl", "SLAContract", "SLAJSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzz targets (Varlink frames and calls, JSON, events, configuration files): libFuzzer drives them
+        // from contrib/fuzz, and SLAFuzzTests replays their saved corpus. Never a dependency of slad or slactl.
+        .target(
+            name: "SLAFuzz",
+            dependencies: [
+                "SLAConfig", "SLAJSON", "SLAVarlink", "SLAWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         // What tests share: a manual clock, seeded random numbers, private temporary folders.
         // Never a dependency of slad or slactl.
         .target(name: "SLATestKit", dependencies: ["SLACore", "SLAConfig", "SLADaemon"]),
@@ -136,6 +148,7 @@ let package = Package(
             dependencies: ["SLAStore", "SLACore", "SLAWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SLAJSONTests", dependencies: ["SLAJSON"]),
+        .testTarget(name: "SLAFuzzTests", dependencies: ["SLAFuzz"]),
         .testTarget(
             name: "SLAVarlinkTests",
             dependencies: [

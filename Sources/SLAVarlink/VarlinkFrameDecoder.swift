@@ -1,13 +1,13 @@
 import NIOCore
 
 /// Why the bytes on a connection stopped making frames.
-enum VarlinkFramingError: Error, Equatable, CustomStringConvertible {
+package enum VarlinkFramingError: Error, Equatable, CustomStringConvertible {
     /// More than `limit` bytes arrived without the NUL that ends a message.
     case messageTooLarge(limit: Int)
     /// Part of a message arrived and the rest did not come within `timeout`.
     case partialMessageTimedOut(timeout: TimeAmount)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .messageTooLarge(let limit):
             "message: longer than \(limit) bytes"
@@ -22,19 +22,19 @@ enum VarlinkFramingError: Error, Equatable, CustomStringConvertible {
 /// Emits each message without its NUL, unparsed (the JSON is read in async code, off the event loop).
 /// A message longer than `maxMessageBytes` is an error as soon as that many bytes are buffered without
 /// a NUL, so a client cannot make the server buffer without bound.
-struct VarlinkFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+package struct VarlinkFrameDecoder: ByteToMessageDecoder {
+    package typealias InboundOut = ByteBuffer
 
     let maxMessageBytes: Int
     /// Bytes from the reader index already known to hold no NUL, so a message that arrives in many
     /// reads is scanned once, not once per read.
     private var scanned = 0
 
-    init(maxMessageBytes: Int) {
+    package init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
     }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         let view = buffer.readableBytesView
         let searchFrom = view.index(view.startIndex, offsetBy: self.scanned)
         guard let end = view[searchFrom...].firstIndex(of: 0) else {
@@ -55,7 +55,7 @@ struct VarlinkFrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(
+    package mutating func decodeLast(
         context: ChannelHandlerContext,
         buffer: inout ByteBuffer,
         seenEOF: Bool

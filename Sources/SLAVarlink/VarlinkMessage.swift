@@ -2,12 +2,12 @@ import NIOCore
 import SLAJSON
 
 /// The Varlink call and reply objects (varlink.org "Method Call"), read from and written to frames.
-enum VarlinkMessage {
+package enum VarlinkMessage {
     /// Reads one call from a frame (the JSON text without its NUL).
     ///
     /// A frame that is not a well-formed call is refused with `InvalidParameter` saying what was wrong;
     /// the connection then cannot be trusted to be in step, so the caller closes it.
-    static func parseCall(_ frame: ByteBuffer) -> Result<VarlinkCall, VarlinkError> {
+    package static func parseCall(_ frame: ByteBuffer) -> Result<VarlinkCall, VarlinkError> {
         let decoded = frame.withUnsafeReadableBytes { JSONValue.decode($0) }
         let value: JSONValue
         switch decoded {

@@ -1,0 +1,1 @@
+// The header is all there is: libFuzzer itself comes with -sanitize=fuzzer.
