@@ -109,12 +109,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// Every diagnostic of a configuration file points into the file and says something.
     static func config(_ data: [UInt8]) throws(FuzzInvariantBroken) {
         let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // YAML breaks lines at CR, LF, CRLF, NEL, LS and PS, and its diagnostics count them so (a CRLF
+        // counted twice here only widens the bound).
+        let breaks: Set<Unicode.Scalar> = ["\r", "\n", "\u{85}", "\u{2028}", "\u{2029}"]
+        let lines = text.unicodeScalars.reduce(1) { count, scalar in breaks.contains(scalar) ? count + 1 : count }
         let check = ConfigLoader.check(yaml: text, file: "fuzz.yaml")
         var diagnostics = check.warnings
         if case .failure(let errors) = check.result { diagnostics += errors.diagnostics }
         for diagnostic in diagnostics {
-            guard diagnostic.line >= 1, diagnostic.line <= max(lines, 1) + 1, diagnostic.column >= 1,
+            guard diagnostic.line >= 1, diagnostic.line <= lines + 1, diagnostic.column >= 1,
                 !diagnostic.message.isEmpty
             else {
                 throw FuzzInvariantBroken("diagnostic outside the file or empty: \(diagnostic)")
