@@ -43,7 +43,7 @@ struct Bench: ParsableCommand {
     @Option(
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), \
-            oncall (on-call lookups and shifts), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
+            oncall (on-call lookups and shifts), census (the ticket count a /metrics scrape makes), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
             (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
@@ -63,6 +63,9 @@ struct Bench: ParsableCommand {
         if parts.contains("due") { figures.append(dueComputations(configuration)) }
         if parts.contains("memory") { figures.append(contentsOf: memoryPerTicket(configuration)) }
         if parts.contains("replay") { figures.append(replayPipeline(configuration)) }
+        if parts.contains("census") {
+            figures += CensusBench.run(configuration, tickets: tickets, repetitions: repetitions)
+        }
         if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
         if parts.contains("oncall") { figures += OnCallBench.run(lookups: computations, repetitions: repetitions) }
         if parts.contains("crash") {

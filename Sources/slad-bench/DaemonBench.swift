@@ -122,7 +122,7 @@ enum DaemonBench {
             guard body.contains("slad_open_tickets{line=\"1\",priority=\"P3\"}") else {
                 throw BenchError("/metrics has no open tickets: \(body.prefix(300))")
             }
-            // Each of these counts the tickets anew (the counts are reused for 1 s).
+            // Each of these starts a new count (counts are reused for 1 s) and waits at most censusWait for it.
             var fresh: [Double] = []
             for _ in 0..<60 {
                 usleep(1_050_000)
