@@ -43,7 +43,7 @@ struct Bench: ParsableCommand {
     @Option(
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), \
-            oncall (on-call lookups and shifts), census (the ticket count a /metrics scrape makes), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
+            oncall (on-call lookups and shifts), census (the ticket count a /metrics scrape makes), and store (the SQLite state alone), and ingest, watchers, rss, closing, list, timers, restart, metrics, crash \
             (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
@@ -73,7 +73,7 @@ struct Bench: ParsableCommand {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
         }
-        let daemonParts = parts.intersection(["ingest", "rss", "closing", "list", "timers", "restart", "metrics"])
+        let daemonParts = parts.intersection(["ingest", "watchers", "rss", "closing", "list", "timers", "restart", "metrics"])
         if !daemonParts.isEmpty {
             figures += try DaemonBench.run(parts: daemonParts, tickets: tickets) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -90,6 +90,7 @@ enum DaemonBench {
                     higherIsBetter: false))
             log("slad-bench: ingest pipelined: \(Int(piped.rate)) events/s")
         }
+        if parts.contains("watchers") { figures += try WatcherBench.run(daemon, watchers: 100, log: log) }
         guard !parts.isDisjoint(with: ["timers", "list", "restart", "rss", "metrics", "closing"]) else { return figures }
 
         // A million open tickets: a tenth P1 (overdue at once), the rest P3 (quiet).
@@ -494,9 +495,14 @@ final class BenchDaemon {
 
     func client() throws -> VarlinkClient { try VarlinkClient(socketPath: socketPath) }
 
-    func residentBytes() -> Int {
+    func residentBytes() -> Int { statusBytes("VmRSS:") }
+
+    /// The most slad was resident at any time (VmHWM).
+    func peakResidentBytes() -> Int { statusBytes("VmHWM:") }
+
+    private func statusBytes(_ field: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
             let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return 0 }
         return kib * 1024
@@ -557,7 +563,8 @@ enum StoreBench {
 
 /// A blocking Varlink connection that sends call text as it is and returns reply text as it came.
 final class RawVarlinkConnection {
-    private let fd: Int32
+    /// The socket, for a caller that polls it.
+    let fd: Int32
     private var buffer = [UInt8](repeating: 0, count: 65536)
     /// Bytes read past the last reply returned.
     private var pending: [UInt8] = []
