@@ -118,9 +118,10 @@ let package = Package(
                 "SLAControl", "SLAContract", "SLAJSON", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // What tests share: a manual clock, seeded random numbers, private temporary folders.
+        // What tests share: a manual clock, seeded random numbers, private temporary folders, events as
+        // Swift dictionaries.
         // Never a dependency of slad or slactl.
-        .target(name: "SLATestKit", dependencies: ["SLACore", "SLAConfig", "SLADaemon"]),
+        .target(name: "SLATestKit", dependencies: ["SLACore", "SLAConfig", "SLADaemon", "SLAWire", "SLAJSON"]),
         .executableTarget(
             name: "slad-bench",
             dependencies: [

@@ -70,25 +70,7 @@ public enum Timestamp {
             // The usual case, written straight into the string's storage: the timeline encodes one or
             // two instants per record, on the store's writer thread.
             return String(unsafeUninitializedCapacity: 20) { buffer in
-                func put(_ value: Int, _ width: Int, at offset: Int) {
-                    var value = value
-                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                        buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
-                        value /= 10
-                    }
-                }
-                put(Int(y), 4, at: 0)
-                buffer[4] = UInt8(ascii: "-")
-                put(Int(m), 2, at: 5)
-                buffer[7] = UInt8(ascii: "-")
-                put(Int(d), 2, at: 8)
-                buffer[10] = UInt8(ascii: "T")
-                put(Int(secs / 3600), 2, at: 11)
-                buffer[13] = UInt8(ascii: ":")
-                put(Int(secs / 60 % 60), 2, at: 14)
-                buffer[16] = UInt8(ascii: ":")
-                put(Int(secs % 60), 2, at: 17)
-                buffer[19] = UInt8(ascii: "Z")
+                write(year: y, month: m, day: d, seconds: secs, into: buffer)
                 return 20
             }
         }
@@ -107,6 +89,48 @@ public enum Timestamp {
         out += pad(Int(secs % 60), 2)
         out += "Z"
         return out
+    }
+
+    /// Appends ``format(secondsSince1970:)``'s text as UTF-8 to a byte buffer (the replay's output).
+    public static func append(secondsSince1970 s: Int64, to out: inout [UInt8]) {
+        let days = CivilDate.floorDiv(s, 86_400)
+        let secs = s - days * 86_400
+        let (y, m, d) = CivilDate.date(days: days)
+        guard (0...9999).contains(y) else {
+            out.append(contentsOf: format(secondsSince1970: s).utf8)
+            return
+        }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 20))
+        out.withUnsafeMutableBufferPointer { buffer in
+            write(year: y, month: m, day: d, seconds: secs, into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
+    /// Writes the 20 bytes of a timestamp in years 0 to 9999 to the start of `buffer`.
+    @inline(__always)
+    private static func write(
+        year: Int64, month: Int64, day: Int64, seconds secs: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        func put(_ value: Int, _ width: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                value /= 10
+            }
+        }
+        put(Int(year), 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(Int(month), 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(Int(day), 2, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        put(Int(secs / 3600), 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(Int(secs / 60 % 60), 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(Int(secs % 60), 2, at: 17)
+        buffer[19] = UInt8(ascii: "Z")
     }
 
     /// `value` in decimal, zero-padded to `width` digits.

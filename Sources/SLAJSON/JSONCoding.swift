@@ -79,25 +79,56 @@ extension JSONValue {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// Appends a JSON string literal, escaping what RFC 8259 requires and nothing else.
+    /// Appends a JSON string literal, escaping what RFC 8259 requires and nothing else: the one string
+    /// escaper of slad's JSON (replies, timeline records, on-call lines).
     public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            // Plain runs are copied whole: ticket ids and names almost never need an escape.
+            var runStart = 0
+            for index in bytes.indices where Self.needsEscape(bytes[index]) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                Self.appendEscape(bytes[index], to: &out)
+                runStart = index + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The same escaping, for text built as a `String`.
+    public static func appendQuoted(_ text: String, to out: inout String) {
+        guard text.utf8.contains(where: Self.needsEscape) else {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 8)
+        Self.appendQuoted(text, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func appendEscape(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+        case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+        case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
+        case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
+        case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            out.append(contentsOf: #"\u00"#.utf8)
+            out.append(hex.utf8Start[Int(byte >> 4)])
+            out.append(hex.utf8Start[Int(byte & 0xF)])
+        }
     }
 
     /// Parses one JSON text (RFC 8259, UTF-8); whitespace may surround the value, nothing else.
@@ -118,13 +149,15 @@ extension JSONValue {
 
     /// Parses one JSON text from raw bytes, the result as a value so the event loop need not throw.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, JSONDecodingError> {
-        // Validating up front keeps the string scanner simple: any byte sequence it copies out is
-        // already known to be UTF-8.
-        guard Self.isValidUTF8(bytes) else {
-            return .failure(JSONDecodingError("not valid UTF-8", offset: 0))
-        }
+        // UTF-8 is checked where it can be wrong, in strings (the grammar allows only ASCII elsewhere);
+        // when anything fails, a text that is not UTF-8 anywhere is refused as that, first.
         var parser = JSONParser(bytes: bytes)
-        return Result { () throws(JSONDecodingError) in try parser.parseDocument() }
+        do {
+            return .success(try parser.parseDocument())
+        } catch {
+            guard Self.isValidUTF8(bytes) else { return .failure(JSONDecodingError("not valid UTF-8", offset: 0)) }
+            return .failure(error)
+        }
     }
 
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -217,12 +250,13 @@ struct JSONParser {
 
     private mutating func parseObject() throws(JSONDecodingError) -> JSONValue {
         try self.enterContainer()
-        var members: [String: JSONValue] = [:]
         if self.current == UInt8(ascii: "}") {
             self.position += 1
             self.depth -= 1
-            return .object(members)
+            return .object([:])
         }
+        // Room for an event's members at once: growing from empty rehashes three times on the way.
+        var members = [String: JSONValue](minimumCapacity: 8)
         while true {
             guard self.current == UInt8(ascii: "\"") else {
                 throw JSONDecodingError("expected a member name in quotes", offset: self.position)
@@ -285,6 +319,8 @@ struct JSONParser {
         let start = self.position
         self.position += 1
         var text: [UInt8] = []
+        var escaped = false
+        var ascii = true
         var runStart = self.position
         while true {
             guard let byte = self.current else {
@@ -292,20 +328,33 @@ struct JSONParser {
             }
             switch byte {
             case UInt8(ascii: "\""):
-                text.append(contentsOf: self.bytes[runStart..<self.position])
+                let run = UnsafeRawBufferPointer(rebasing: self.bytes[runStart..<self.position])
                 self.position += 1
-                return String(decoding: text, as: UTF8.self)
+                if !escaped {
+                    // The usual string, without escapes, straight from the input.
+                    if ascii { return String(decoding: run, as: UTF8.self) }
+                    guard let string = String(validating: run, as: UTF8.self) else { throw Self.notUTF8 }
+                    return string
+                }
+                text.append(contentsOf: run)
+                if ascii { return String(decoding: text, as: UTF8.self) }
+                guard let string = String(validating: text, as: UTF8.self) else { throw Self.notUTF8 }
+                return string
             case UInt8(ascii: "\\"):
                 text.append(contentsOf: self.bytes[runStart..<self.position])
                 try self.parseEscape(into: &text)
+                escaped = true
                 runStart = self.position
             case 0..<0x20:
                 throw JSONDecodingError("control character in a string", offset: self.position)
             default:
+                if byte >= 0x80 { ascii = false }
                 self.position += 1
             }
         }
     }
+
+    private static let notUTF8 = JSONDecodingError("not valid UTF-8", offset: 0)
 
     private mutating func parseEscape(into text: inout [UInt8]) throws(JSONDecodingError) {
         let start = self.position
@@ -388,6 +437,15 @@ struct JSONParser {
             guard self.skipDigits() > 0 else {
                 throw JSONDecodingError("expected a digit in the exponent", offset: self.position)
             }
+        }
+        // Up to 18 digits always fit an Int64: read them in place (ids, lines, counts, percents).
+        if integral, self.position - start <= 18 {
+            let negative = self.bytes[start] == UInt8(ascii: "-")
+            var number: Int64 = 0
+            for index in (negative ? start + 1 : start)..<self.position {
+                number = number * 10 + Int64(self.bytes[index] - UInt8(ascii: "0"))
+            }
+            return .int(negative ? -number : number)
         }
         let literal = String(decoding: self.bytes[start..<self.position], as: UTF8.self)
         // Integers that fit stay exact; anything else is a double, as JavaScript would read it.

@@ -41,17 +41,22 @@ public enum EventFormat {
     /// Decodes one JSON text (a replay line), with the control interface's JSON codec, so both refuse
     /// the same texts (a key given twice, for one).
     public static func decode(line: Data) -> Result<TimedEvent, EventDecodingError> {
+        line.withUnsafeBytes { decode(line: $0) }
+    }
+
+    /// Decodes one JSON text from raw bytes: the replay reads its input this way, without a copy a line.
+    public static func decode(line: UnsafeRawBufferPointer) -> Result<TimedEvent, EventDecodingError> {
         let value: JSONValue
-        do {
-            value = try JSONValue.decode(line)
-        } catch {
+        switch JSONValue.decode(line) {
+        case .success(let decoded): value = decoded
+        case .failure(let error):
             if let key = error.duplicateKey { return .failure(EventDecodingError("the key \"\(key)\" is given twice")) }
             return .failure(EventDecodingError("not valid JSON"))
         }
         guard case .object(let members) = value else {
             return .failure(EventDecodingError("an event is a JSON object"))
         }
-        return decode(object: members.mapValues(\.foundationValue))
+        return decode(object: members)
     }
 
     /// The one form a ticket id is kept in: Unicode NFC. Swift compares strings by canonical
@@ -62,18 +67,12 @@ public enum EventFormat {
         id.utf8.allSatisfy { $0 < 0x80 } ? id : id.precomposedStringWithCanonicalMapping
     }
 
-    /// Decodes an already parsed JSON object.
-    public static func decode(object: [String: Any]) -> Result<TimedEvent, EventDecodingError> {
-        do {
-            return .success(try decodeThrowing(object))
-        } catch let error as EventDecodingError {
-            return .failure(error)
-        } catch {
-            return .failure(EventDecodingError("\(error)"))
-        }
+    /// Decodes an already parsed JSON object: a replay line's, or one of a `Submit` call's events.
+    public static func decode(object: [String: JSONValue]) -> Result<TimedEvent, EventDecodingError> {
+        Result { () throws(EventDecodingError) in try decodeThrowing(object) }
     }
 
-    private static func decodeThrowing(_ o: [String: Any]) throws -> TimedEvent {
+    private static func decodeThrowing(_ o: [String: JSONValue]) throws(EventDecodingError) -> TimedEvent {
         guard let name = try string(o, "event") else {
             throw EventDecodingError("\"event\" is required: one of \(extraKeys.keys.sorted().joined(separator: ", "))")
         }
@@ -81,16 +80,19 @@ public enum EventFormat {
             throw EventDecodingError(
                 "unknown event \"\(name)\"; events are \(extraKeys.keys.sorted().joined(separator: ", "))")
         }
-        for key in o.keys.sorted() where key != "at" && key != "ticket" && key != "event" && !allowed.contains(key) {
+        // The first unexpected key in sorted order is named, whatever order the object came in.
+        var unexpected: String?
+        for key in o.keys where key != "at" && key != "ticket" && key != "event" && !allowed.contains(key) {
+            if unexpected.map({ key < $0 }) ?? true { unexpected = key }
+        }
+        if let key = unexpected {
             throw EventDecodingError(
                 "unexpected key \"\(key)\" in a \(name) event"
                     + (allowed.isEmpty ? "" : "; it takes \(allowed.sorted().joined(separator: ", "))"))
         }
         guard let sent = try string(o, "ticket") else { throw EventDecodingError("\"ticket\" is required") }
         let ticket = ticketIdentity(sent)
-        guard !ticket.isEmpty, ticket.utf8.count <= maximumTicketLength,
-            !ticket.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
+        guard !ticket.isEmpty, ticket.utf8.count <= maximumTicketLength, firstControlCharacter(ticket) == nil else {
             throw EventDecodingError(
                 "\"ticket\" must be 1 to \(maximumTicketLength) bytes of printable text")
         }
@@ -126,7 +128,7 @@ public enum EventFormat {
         return TimedEvent(at: at, event: TicketEvent(ticket: ticket, change: change))
     }
 
-    private static func priority(_ o: [String: Any], _ event: String) throws -> PriorityChoice {
+    private static func priority(_ o: [String: JSONValue], _ event: String) throws(EventDecodingError) -> PriorityChoice {
         let level = try string(o, "priority")
         let impact = try string(o, "impact")
         let urgency = try string(o, "urgency")
@@ -139,44 +141,50 @@ public enum EventFormat {
         }
     }
 
-    /// A text field. Control characters (U+0000-U+001F, U+007F-U+009F) are refused in every one
-    /// (ticket, service, customer, reason, priority, impact, urgency, at): a NUL cut "ac\u0000me" to
-    /// "ac" on its way to the store, and escapes in a name reach operators' terminals.
-    private static func string(_ o: [String: Any], _ key: String) throws -> String? {
-        guard let value = o[key], !(value is NSNull) else { return nil }
-        guard let text = value as? String else { throw EventDecodingError("\"\(key)\" must be a string") }
-        if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-            let hex = String(control.value, radix: 16, uppercase: true)
-            let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-            throw EventDecodingError(
-                "\"\(key)\" holds the control character U+\(code); ids and names are printable text")
+    /// A text field; `null` is the same as leaving the key out. Control characters (U+0000-U+001F,
+    /// U+007F-U+009F) are refused in every one (ticket, service, customer, reason, priority, impact,
+    /// urgency, at): a NUL cut "ac\u0000me" to "ac" on its way to the store, and escapes in a name reach
+    /// operators' terminals.
+    private static func string(_ o: [String: JSONValue], _ key: String) throws(EventDecodingError) -> String? {
+        switch o[key] {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            if let control = firstControlCharacter(text) {
+                let hex = String(control.value, radix: 16, uppercase: true)
+                let code = String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                throw EventDecodingError(
+                    "\"\(key)\" holds the control character U+\(code); ids and names are printable text")
+            }
+            return text
+        default: throw EventDecodingError("\"\(key)\" must be a string")
         }
-        return text
     }
 
-    private static func integer(_ o: [String: Any], _ key: String) throws -> Int? {
-        guard let value = o[key], !(value is NSNull) else { return nil }
-        // JSONSerialization gives NSNumber for numbers and booleans alike; refuse booleans and fractions.
-        guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
-            let int = Int(exactly: number.doubleValue)
-        else { throw EventDecodingError("\"\(key)\" must be a whole number") }
-        return int
-    }
-}
-
-extension JSONValue {
-    /// The value as `JSONSerialization` would give it, for the event decoder shared by the replay and
-    /// the control interface.
-    public var foundationValue: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let value): return NSNumber(value: value)
-        case .int(let value): return NSNumber(value: value)
-        case .double(let value): return NSNumber(value: value)
-        case .string(let value): return value
-        case .array(let values): return values.map(\.foundationValue)
-        case .object(let values): return values.mapValues(\.foundationValue)
-        case .raw(let text): return text
+    /// The first scalar of Unicode's general category Cc (U+0000-U+001F, U+007F-U+009F): what
+    /// `Unicode.Scalar.Properties.generalCategory == .control` finds, read from the UTF-8 bytes
+    /// (the property lookup cost more than the rest of decoding an event).
+    static func firstControlCharacter(_ text: String) -> Unicode.Scalar? {
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            // U+0080-U+009F are the two bytes C2 80 to C2 9F.
+            if byte < 0x20 || byte == 0x7F { return Unicode.Scalar(byte) }
+            if previous == 0xC2, (0x80...0x9F).contains(byte) { return Unicode.Scalar(byte) }
+            previous = byte
         }
+        return nil
+    }
+
+    /// A whole number: an integer, or a number with a fraction of zero (`2.0`, `2e0`), as the decoder
+    /// before this one took them; `true` is no number. Integers are exact to Int64's range.
+    private static func integer(_ o: [String: JSONValue], _ key: String) throws(EventDecodingError) -> Int? {
+        switch o[key] {
+        case nil, .null?: return nil
+        case .int(let number)?:
+            if let int = Int(exactly: number) { return int }
+        case .double(let number)?:
+            if let int = Int(exactly: number) { return int }
+        default: break
+        }
+        throw EventDecodingError("\"\(key)\" must be a whole number")
     }
 }

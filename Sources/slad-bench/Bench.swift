@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SLAConfig
 import SLACore
+import SLAJSON
 import SLATestKit
 import SLAWire
 
@@ -77,16 +78,17 @@ struct Bench: ParsableCommand {
             }
         }
         if json {
-            let objects = figures.map { figure -> [String: Any] in
-                var object: [String: Any] = ["name": figure.name, "value": figure.value, "unit": figure.unit]
+            let objects = figures.map { figure -> JSONValue in
+                var object: [String: JSONValue] = [
+                    "name": .string(figure.name), "value": .double(figure.value), "unit": .string(figure.unit),
+                ]
                 if let target = figure.target {
-                    object["target"] = target
-                    object["met"] = figure.meets
+                    object["target"] = .double(target)
+                    object["met"] = .bool(figure.meets)
                 }
-                return object
+                return .object(object)
             }
-            let data = try JSONSerialization.data(withJSONObject: ["figures": objects], options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(JSONValue.object(["figures": .array(objects)]).encodedString())
         } else {
             for figure in figures {
                 let value = figure.value >= 100 ? String(format: "%.0f", figure.value) : String(format: "%.2f", figure.value)
@@ -254,12 +256,21 @@ struct Bench: ParsableCommand {
             input += #"{"at":"\#(opened)","ticket":"INC-\#(n)","event":"resolve"}"# + "\n"
         }
         let data = Data(input.utf8)
+        // Encoded as `slad replay` writes them: into one buffer, emptied at 1 MiB.
+        var output: [UInt8] = []
+        output.reserveCapacity(1 << 21)
         var bytes = 0
         let clock = ContinuousClock()
         let began = clock.now
         let problems = Replay(configuration: configuration).run(input: data) { record in
-            bytes += RecordFormat.encode(record).utf8.count + 1
+            RecordFormat.encode(record, into: &output)
+            output.append(0x0A)
+            if output.count >= 1 << 20 {
+                bytes += output.count
+                output.removeAll(keepingCapacity: true)
+            }
         }
+        bytes += output.count
         let seconds = (clock.now - began).seconds
         precondition(problems.problems.isEmpty)
         blackHole(Int64(bytes))
