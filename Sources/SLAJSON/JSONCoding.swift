@@ -82,19 +82,36 @@ extension JSONValue {
     /// Appends a JSON string literal, escaping what RFC 8259 requires and nothing else: the one string
     /// escaper of slad's JSON (replies, timeline records, on-call lines).
     public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+        out.append(upTo: quotedBound(text)) { writeQuoted(text, to: $0) }
+    }
+
+    /// The most bytes ``writeQuoted(_:to:)`` writes for `text`: each byte escaped as `\u00XX`, and the quotes.
+    @inline(__always)
+    public static func quotedBound(_ text: String) -> Int { 6 * text.utf8.count + 2 }
+
+    /// Writes `text` as a JSON string literal at `out`, which has room for ``quotedBound(_:)`` bytes, and
+    /// returns how many it wrote: for writers that fill a buffer in place (the timeline's records).
+    public static func writeQuoted(_ text: String, to out: UnsafeMutablePointer<UInt8>) -> Int {
         var text = text
-        text.withUTF8 { bytes in
+        return text.withUTF8 { bytes in
+            var position = 0
+            out[position] = UInt8(ascii: "\"")
+            position += 1
             // Plain runs are copied whole: ticket ids and names almost never need an escape.
             var runStart = 0
             for index in bytes.indices where Self.needsEscape(bytes[index]) {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                Self.appendEscape(bytes[index], to: &out)
+                (out + position).update(from: bytes.baseAddress! + runStart, count: index - runStart)
+                position += index - runStart
+                position += Self.writeEscape(bytes[index], to: out + position)
                 runStart = index + 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            if runStart < bytes.count {
+                (out + position).update(from: bytes.baseAddress! + runStart, count: bytes.count - runStart)
+                position += bytes.count - runStart
+            }
+            out[position] = UInt8(ascii: "\"")
+            return position + 1
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// The same escaping, for text built as a `String`.
@@ -116,19 +133,23 @@ extension JSONValue {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
-    private static func appendEscape(_ byte: UInt8, to out: inout [UInt8]) {
+    private static func writeEscape(_ byte: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = UInt8(ascii: "\\")
         switch byte {
-        case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-        case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-        case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
-        case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
-        case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out[1] = byte
+        case UInt8(ascii: "\n"): out[1] = UInt8(ascii: "n")
+        case UInt8(ascii: "\r"): out[1] = UInt8(ascii: "r")
+        case UInt8(ascii: "\t"): out[1] = UInt8(ascii: "t")
         default:
             let hex: StaticString = "0123456789abcdef"
-            out.append(contentsOf: #"\u00"#.utf8)
-            out.append(hex.utf8Start[Int(byte >> 4)])
-            out.append(hex.utf8Start[Int(byte & 0xF)])
+            out[1] = UInt8(ascii: "u")
+            out[2] = UInt8(ascii: "0")
+            out[3] = UInt8(ascii: "0")
+            out[4] = hex.utf8Start[Int(byte >> 4)]
+            out[5] = hex.utf8Start[Int(byte & 0xF)]
+            return 6
         }
+        return 2
     }
 
     /// Parses one JSON text (RFC 8259, UTF-8); whitespace may surround the value, nothing else.
@@ -149,11 +170,27 @@ extension JSONValue {
 
     /// Parses one JSON text from raw bytes, the result as a value so the event loop need not throw.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, JSONDecodingError> {
+        Self.read(bytes) { parser throws(JSONDecodingError) in try parser.parseDocument() }
+    }
+
+    /// Parses one JSON text that should be an object into its members, in the order written, without
+    /// the dictionary `decode` builds: for readers that visit each member once (an event line of the
+    /// replay). The text is read and refused exactly as `decode` reads it (a key given twice included);
+    /// a valid text that is no object gives nil.
+    public static func decodeMembers(
+        _ bytes: UnsafeRawBufferPointer
+    ) -> Result<[(key: String, value: JSONValue)]?, JSONDecodingError> {
+        Self.read(bytes) { parser throws(JSONDecodingError) in try parser.parseMemberList() }
+    }
+
+    private static func read<Value>(
+        _ bytes: UnsafeRawBufferPointer, _ body: (inout JSONParser) throws(JSONDecodingError) -> Value
+    ) -> Result<Value, JSONDecodingError> {
         // UTF-8 is checked where it can be wrong, in strings (the grammar allows only ASCII elsewhere);
         // when anything fails, a text that is not UTF-8 anywhere is refused as that, first.
         var parser = JSONParser(bytes: bytes)
         do {
-            return .success(try parser.parseDocument())
+            return .success(try body(&parser))
         } catch {
             guard Self.isValidUTF8(bytes) else { return .failure(JSONDecodingError("not valid UTF-8", offset: 0)) }
             return .failure(error)
@@ -249,14 +286,53 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONDecodingError) -> JSONValue {
+        // Room for an event's members at once: growing from empty rehashes three times on the way.
+        var members = [String: JSONValue](minimumCapacity: 8)
+        try self.parseMembers { key, value in members.updateValue(value, forKey: key) == nil }
+        return .object(members)
+    }
+
+    /// A document that is one object, as its members in the order written; nil for any other value.
+    mutating func parseMemberList() throws(JSONDecodingError) -> [(key: String, value: JSONValue)]? {
+        self.skipWhitespace()
+        guard self.current == UInt8(ascii: "{") else {
+            _ = try self.parseDocument()
+            return nil
+        }
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(8)
+        // Few members are compared with each other; many go through a set, so a hostile object with a
+        // million keys costs no more to check than a dictionary would.
+        var seen: Set<String>?
+        try self.parseMembers { key, value in
+            if members.count < 16 {
+                guard !members.contains(where: { $0.key == key }) else { return false }
+            } else {
+                if seen == nil { seen = Set(members.map(\.key)) }
+                guard seen!.insert(key).inserted else { return false }
+            }
+            members.append((key, value))
+            return true
+        }
+        self.skipWhitespace()
+        guard self.position == self.bytes.count else {
+            throw JSONDecodingError("unexpected text after the value", offset: self.position)
+        }
+        return members
+    }
+
+    /// Reads an object's members up to its closing brace, handing each to `keep`, which returns false
+    /// for a key given before: a repeated key is refused. Keeping one of the values (as JavaScript's
+    /// JSON.parse keeps the last) let `{"event":"open","event":"respond"}` mean whichever a reader picked.
+    private mutating func parseMembers(
+        _ keep: (String, JSONValue) -> Bool
+    ) throws(JSONDecodingError) {
         try self.enterContainer()
         if self.current == UInt8(ascii: "}") {
             self.position += 1
             self.depth -= 1
-            return .object([:])
+            return
         }
-        // Room for an event's members at once: growing from empty rehashes three times on the way.
-        var members = [String: JSONValue](minimumCapacity: 8)
         while true {
             guard self.current == UInt8(ascii: "\"") else {
                 throw JSONDecodingError("expected a member name in quotes", offset: self.position)
@@ -269,10 +345,8 @@ struct JSONParser {
             }
             self.position += 1
             self.skipWhitespace()
-            // A repeated key is refused: keeping one of the values (as JavaScript's JSON.parse keeps
-            // the last) let `{"event":"open","event":"respond"}` mean whichever a reader picked.
             let value = try self.parseValue()
-            guard members.updateValue(value, forKey: key) == nil else {
+            guard keep(key, value) else {
                 throw JSONDecodingError("duplicate member \"\(key)\"", offset: keyStart, duplicateKey: key)
             }
             self.skipWhitespace()
@@ -283,7 +357,7 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 self.position += 1
                 self.depth -= 1
-                return .object(members)
+                return
             default:
                 throw JSONDecodingError("expected ',' or '}' in an object", offset: self.position)
             }

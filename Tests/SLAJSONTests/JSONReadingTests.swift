@@ -41,7 +41,8 @@ struct JSONReadingTests {
     @Test("the escaper writes the same text to bytes and to a string, escaping only what RFC 8259 requires")
     func oneEscaper() throws {
         let samples = [
-            "", "plain", "q\"b\\s/", "\n\r\t\u{8}\u{C}\u{0}\u{1F}", "\u{7F}\u{85}é😀", "end\"", "\"start", "a\u{1}b\u{2}c",
+            "", "plain", "q\"b\\s/", "\n\r\t\u{8}\u{C}\u{0}\u{1F}", "\u{7F}\u{85}é😀", "end\"", "\"start",
+            "a\u{1}b\u{2}c",
         ]
         for text in samples {
             var bytes: [UInt8] = []
