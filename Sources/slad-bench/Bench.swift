@@ -63,7 +63,11 @@ struct Bench: ParsableCommand {
         if parts.contains("engine") { figures.append(contentsOf: engineThroughput(configuration)) }
         if parts.contains("due") { figures.append(dueComputations(configuration)) }
         if parts.contains("memory") { figures.append(contentsOf: memoryPerTicket(configuration)) }
-        if parts.contains("replay") { figures.append(replayPipeline(configuration)) }
+        if parts.contains("replay") {
+            let (input, events) = replayMix()
+            figures.append(replayPipeline(configuration, input: input, events: events))
+            figures += try ReplayBench.wholeProcess(input: input, events: events, config: config, repetitions: repetitions)
+        }
         if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
         if parts.contains("oncall") { figures += OnCallBench.run(lookups: computations, repetitions: repetitions) }
         if parts.contains("crash") {
@@ -244,8 +248,8 @@ struct Bench: ParsableCommand {
         ]
     }
 
-    /// The whole `slad replay` path: JSON lines in, engine, JSON lines out.
-    func replayPipeline(_ configuration: Configuration) -> Figure {
+    /// The replay mix: `tickets` (at most 200,000) opened 7 s apart, each responded to and resolved at once.
+    func replayMix() -> (input: Data, events: Int) {
         let count = min(tickets, 200_000)
         var input = ""
         input.reserveCapacity(count * 3 * 100)
@@ -255,7 +259,11 @@ struct Bench: ParsableCommand {
             input += #"{"at":"\#(opened)","ticket":"INC-\#(n)","event":"respond"}"# + "\n"
             input += #"{"at":"\#(opened)","ticket":"INC-\#(n)","event":"resolve"}"# + "\n"
         }
-        let data = Data(input.utf8)
+        return (Data(input.utf8), count * 3)
+    }
+
+    /// The whole `slad replay` path in this process: JSON lines in, engine, JSON lines out.
+    func replayPipeline(_ configuration: Configuration, input data: Data, events: Int) -> Figure {
         // Encoded as `slad replay` writes them: into one buffer, emptied at 1 MiB.
         var output: [UInt8] = []
         output.reserveCapacity(1 << 21)
@@ -274,7 +282,7 @@ struct Bench: ParsableCommand {
         let seconds = (clock.now - began).seconds
         precondition(problems.problems.isEmpty)
         blackHole(Int64(bytes))
-        return Figure(name: "replay pipeline (JSON in and out)", value: Double(count * 3) / seconds, unit: "events/s")
+        return Figure(name: "replay pipeline (JSON in and out)", value: Double(events) / seconds, unit: "events/s")
     }
 }
 
