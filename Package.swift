@@ -130,9 +130,10 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        // What tests share: a manual clock, seeded random numbers, private temporary folders.
+        // What tests share: a manual clock, seeded random numbers, private temporary folders, events as
+        // Swift dictionaries.
         // Never a dependency of slad or slactl.
-        .target(name: "SLATestKit", dependencies: ["SLACore", "SLAConfig", "SLADaemon"]),
+        .target(name: "SLATestKit", dependencies: ["SLACore", "SLAConfig", "SLADaemon", "SLAWire", "SLAJSON"]),
         .executableTarget(
             name: "slad-bench",
             dependencies: [

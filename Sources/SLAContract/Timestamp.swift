@@ -1,3 +1,5 @@
+import SLAJSON
+
 /// Proleptic Gregorian date arithmetic (Howard Hinnant's civil-from-days algorithms).
 ///
 /// Foundation's `Calendar` costs microseconds a call; the clocks need this on every due computation.
@@ -70,25 +72,7 @@ public enum Timestamp {
             // The usual case, written straight into the string's storage: the timeline encodes one or
             // two instants per record, on the store's writer thread.
             return String(unsafeUninitializedCapacity: 20) { buffer in
-                func put(_ value: Int, _ width: Int, at offset: Int) {
-                    var value = value
-                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                        buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
-                        value /= 10
-                    }
-                }
-                put(Int(y), 4, at: 0)
-                buffer[4] = UInt8(ascii: "-")
-                put(Int(m), 2, at: 5)
-                buffer[7] = UInt8(ascii: "-")
-                put(Int(d), 2, at: 8)
-                buffer[10] = UInt8(ascii: "T")
-                put(Int(secs / 3600), 2, at: 11)
-                buffer[13] = UInt8(ascii: ":")
-                put(Int(secs / 60 % 60), 2, at: 14)
-                buffer[16] = UInt8(ascii: ":")
-                put(Int(secs % 60), 2, at: 17)
-                buffer[19] = UInt8(ascii: "Z")
+                write(year: y, month: m, day: d, seconds: secs, into: buffer)
                 return 20
             }
         }
@@ -107,6 +91,56 @@ public enum Timestamp {
         out += pad(Int(secs % 60), 2)
         out += "Z"
         return out
+    }
+
+    /// Appends ``format(secondsSince1970:)``'s text as UTF-8 to a byte buffer.
+    public static func append(secondsSince1970 s: Int64, to out: inout [UInt8]) {
+        out.append(upTo: maximumLength) { write(secondsSince1970: s, to: $0) }
+    }
+
+    /// The most bytes ``write(secondsSince1970:to:)`` writes (years beyond 9999 take more than 20).
+    public static let maximumLength = 40
+
+    /// Writes ``format(secondsSince1970:)``'s text at `out`, which has room for ``maximumLength``
+    /// bytes, and returns how many it wrote: for writers that fill a buffer in place (the timeline's records).
+    public static func write(secondsSince1970 s: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let days = CivilDate.floorDiv(s, 86_400)
+        let secs = s - days * 86_400
+        let (y, m, d) = CivilDate.date(days: days)
+        guard (0...9999).contains(y) else {
+            var text = format(secondsSince1970: s)
+            return text.withUTF8 { bytes in
+                out.update(from: bytes.baseAddress!, count: min(bytes.count, maximumLength))
+                return min(bytes.count, maximumLength)
+            }
+        }
+        write(year: y, month: m, day: d, seconds: secs, into: UnsafeMutableBufferPointer(start: out, count: 20))
+        return 20
+    }
+
+    /// Writes the 20 bytes of a timestamp in years 0 to 9999 to the start of `buffer`.
+    @inline(__always)
+    private static func write(
+        year: Int64, month: Int64, day: Int64, seconds secs: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        // Two digits at a time, each position named: a loop over widths cost more than the date itself.
+        func two(_ value: Int64, at offset: Int) {
+            buffer[offset] = UInt8(truncatingIfNeeded: 0x30 + value / 10)
+            buffer[offset + 1] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+        }
+        two(year / 100, at: 0)
+        two(year % 100, at: 2)
+        buffer[4] = UInt8(ascii: "-")
+        two(month, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        two(day, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        two(secs / 3600, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        two(secs / 60 % 60, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        two(secs % 60, at: 17)
+        buffer[19] = UInt8(ascii: "Z")
     }
 
     /// `value` in decimal, zero-padded to `width` digits.

@@ -150,7 +150,7 @@ public struct ControlService: VarlinkService {
             guard case .object(let object) = item else {
                 throw Self.invalidEvent(index, "an event is a JSON object")
             }
-            switch EventFormat.decode(object: object.mapValues(\.foundationValue)) {
+            switch EventFormat.decode(object: object) {
             case .success(let event): events.append(event)
             case .failure(let error): throw Self.invalidEvent(index, error.message)
             }

@@ -79,25 +79,77 @@ extension JSONValue {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// Appends a JSON string literal, escaping what RFC 8259 requires and nothing else.
+    /// Appends a JSON string literal, escaping what RFC 8259 requires and nothing else: the one string
+    /// escaper of slad's JSON (replies, timeline records, on-call lines).
     public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: #"\n"#.utf8)
-            case UInt8(ascii: "\r"): out.append(contentsOf: #"\r"#.utf8)
-            case UInt8(ascii: "\t"): out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
+        out.append(upTo: quotedBound(text)) { writeQuoted(text, to: $0) }
+    }
+
+    /// The most bytes ``writeQuoted(_:to:)`` writes for `text`: each byte escaped as `\u00XX`, and the quotes.
+    @inline(__always)
+    public static func quotedBound(_ text: String) -> Int { 6 * text.utf8.count + 2 }
+
+    /// Writes `text` as a JSON string literal at `out`, which has room for ``quotedBound(_:)`` bytes, and
+    /// returns how many it wrote: for writers that fill a buffer in place (the timeline's records).
+    public static func writeQuoted(_ text: String, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var position = 0
+            out[position] = UInt8(ascii: "\"")
+            position += 1
+            // Plain runs are copied whole: ticket ids and names almost never need an escape.
+            var runStart = 0
+            for index in bytes.indices where Self.needsEscape(bytes[index]) {
+                (out + position).update(from: bytes.baseAddress! + runStart, count: index - runStart)
+                position += index - runStart
+                position += Self.writeEscape(bytes[index], to: out + position)
+                runStart = index + 1
             }
+            if runStart < bytes.count {
+                (out + position).update(from: bytes.baseAddress! + runStart, count: bytes.count - runStart)
+                position += bytes.count - runStart
+            }
+            out[position] = UInt8(ascii: "\"")
+            return position + 1
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The same escaping, for text built as a `String`.
+    public static func appendQuoted(_ text: String, to out: inout String) {
+        guard text.utf8.contains(where: Self.needsEscape) else {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 8)
+        Self.appendQuoted(text, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func writeEscape(_ byte: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = UInt8(ascii: "\\")
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out[1] = byte
+        case UInt8(ascii: "\n"): out[1] = UInt8(ascii: "n")
+        case UInt8(ascii: "\r"): out[1] = UInt8(ascii: "r")
+        case UInt8(ascii: "\t"): out[1] = UInt8(ascii: "t")
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            out[1] = UInt8(ascii: "u")
+            out[2] = UInt8(ascii: "0")
+            out[3] = UInt8(ascii: "0")
+            out[4] = hex.utf8Start[Int(byte >> 4)]
+            out[5] = hex.utf8Start[Int(byte & 0xF)]
+            return 6
+        }
+        return 2
     }
 
     /// Parses one JSON text (RFC 8259, UTF-8); whitespace may surround the value, nothing else.
@@ -118,13 +170,31 @@ extension JSONValue {
 
     /// Parses one JSON text from raw bytes, the result as a value so the event loop need not throw.
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<JSONValue, JSONDecodingError> {
-        // Validating up front keeps the string scanner simple: any byte sequence it copies out is
-        // already known to be UTF-8.
-        guard Self.isValidUTF8(bytes) else {
-            return .failure(JSONDecodingError("not valid UTF-8", offset: 0))
-        }
+        Self.read(bytes) { parser throws(JSONDecodingError) in try parser.parseDocument() }
+    }
+
+    /// Parses one JSON text that should be an object into its members, in the order written, without
+    /// the dictionary `decode` builds: for readers that visit each member once (an event line of the
+    /// replay). The text is read and refused exactly as `decode` reads it (a key given twice included);
+    /// a valid text that is no object gives nil.
+    public static func decodeMembers(
+        _ bytes: UnsafeRawBufferPointer
+    ) -> Result<[(key: String, value: JSONValue)]?, JSONDecodingError> {
+        Self.read(bytes) { parser throws(JSONDecodingError) in try parser.parseMemberList() }
+    }
+
+    private static func read<Value>(
+        _ bytes: UnsafeRawBufferPointer, _ body: (inout JSONParser) throws(JSONDecodingError) -> Value
+    ) -> Result<Value, JSONDecodingError> {
+        // UTF-8 is checked where it can be wrong, in strings (the grammar allows only ASCII elsewhere);
+        // when anything fails, a text that is not UTF-8 anywhere is refused as that, first.
         var parser = JSONParser(bytes: bytes)
-        return Result { () throws(JSONDecodingError) in try parser.parseDocument() }
+        do {
+            return .success(try body(&parser))
+        } catch {
+            guard Self.isValidUTF8(bytes) else { return .failure(JSONDecodingError("not valid UTF-8", offset: 0)) }
+            return .failure(error)
+        }
     }
 
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -216,12 +286,52 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONDecodingError) -> JSONValue {
+        // Room for an event's members at once: growing from empty rehashes three times on the way.
+        var members = [String: JSONValue](minimumCapacity: 8)
+        try self.parseMembers { key, value in members.updateValue(value, forKey: key) == nil }
+        return .object(members)
+    }
+
+    /// A document that is one object, as its members in the order written; nil for any other value.
+    mutating func parseMemberList() throws(JSONDecodingError) -> [(key: String, value: JSONValue)]? {
+        self.skipWhitespace()
+        guard self.current == UInt8(ascii: "{") else {
+            _ = try self.parseDocument()
+            return nil
+        }
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(8)
+        // Few members are compared with each other; many go through a set, so a hostile object with a
+        // million keys costs no more to check than a dictionary would.
+        var seen: Set<String>?
+        try self.parseMembers { key, value in
+            if members.count < 16 {
+                guard !members.contains(where: { $0.key == key }) else { return false }
+            } else {
+                if seen == nil { seen = Set(members.map(\.key)) }
+                guard seen!.insert(key).inserted else { return false }
+            }
+            members.append((key, value))
+            return true
+        }
+        self.skipWhitespace()
+        guard self.position == self.bytes.count else {
+            throw JSONDecodingError("unexpected text after the value", offset: self.position)
+        }
+        return members
+    }
+
+    /// Reads an object's members up to its closing brace, handing each to `keep`, which returns false
+    /// for a key given before: a repeated key is refused. Keeping one of the values (as JavaScript's
+    /// JSON.parse keeps the last) let `{"event":"open","event":"respond"}` mean whichever a reader picked.
+    private mutating func parseMembers(
+        _ keep: (String, JSONValue) -> Bool
+    ) throws(JSONDecodingError) {
         try self.enterContainer()
-        var members: [String: JSONValue] = [:]
         if self.current == UInt8(ascii: "}") {
             self.position += 1
             self.depth -= 1
-            return .object(members)
+            return
         }
         while true {
             guard self.current == UInt8(ascii: "\"") else {
@@ -235,10 +345,8 @@ struct JSONParser {
             }
             self.position += 1
             self.skipWhitespace()
-            // A repeated key is refused: keeping one of the values (as JavaScript's JSON.parse keeps
-            // the last) let `{"event":"open","event":"respond"}` mean whichever a reader picked.
             let value = try self.parseValue()
-            guard members.updateValue(value, forKey: key) == nil else {
+            guard keep(key, value) else {
                 throw JSONDecodingError("duplicate member \"\(key)\"", offset: keyStart, duplicateKey: key)
             }
             self.skipWhitespace()
@@ -249,7 +357,7 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 self.position += 1
                 self.depth -= 1
-                return .object(members)
+                return
             default:
                 throw JSONDecodingError("expected ',' or '}' in an object", offset: self.position)
             }
@@ -285,6 +393,8 @@ struct JSONParser {
         let start = self.position
         self.position += 1
         var text: [UInt8] = []
+        var escaped = false
+        var ascii = true
         var runStart = self.position
         while true {
             guard let byte = self.current else {
@@ -292,20 +402,33 @@ struct JSONParser {
             }
             switch byte {
             case UInt8(ascii: "\""):
-                text.append(contentsOf: self.bytes[runStart..<self.position])
+                let run = UnsafeRawBufferPointer(rebasing: self.bytes[runStart..<self.position])
                 self.position += 1
-                return String(decoding: text, as: UTF8.self)
+                if !escaped {
+                    // The usual string, without escapes, straight from the input.
+                    if ascii { return String(decoding: run, as: UTF8.self) }
+                    guard let string = String(validating: run, as: UTF8.self) else { throw Self.notUTF8 }
+                    return string
+                }
+                text.append(contentsOf: run)
+                if ascii { return String(decoding: text, as: UTF8.self) }
+                guard let string = String(validating: text, as: UTF8.self) else { throw Self.notUTF8 }
+                return string
             case UInt8(ascii: "\\"):
                 text.append(contentsOf: self.bytes[runStart..<self.position])
                 try self.parseEscape(into: &text)
+                escaped = true
                 runStart = self.position
             case 0..<0x20:
                 throw JSONDecodingError("control character in a string", offset: self.position)
             default:
+                if byte >= 0x80 { ascii = false }
                 self.position += 1
             }
         }
     }
+
+    private static let notUTF8 = JSONDecodingError("not valid UTF-8", offset: 0)
 
     private mutating func parseEscape(into text: inout [UInt8]) throws(JSONDecodingError) {
         let start = self.position
@@ -388,6 +511,15 @@ struct JSONParser {
             guard self.skipDigits() > 0 else {
                 throw JSONDecodingError("expected a digit in the exponent", offset: self.position)
             }
+        }
+        // Up to 18 digits always fit an Int64: read them in place (ids, lines, counts, percents).
+        if integral, self.position - start <= 18 {
+            let negative = self.bytes[start] == UInt8(ascii: "-")
+            var number: Int64 = 0
+            for index in (negative ? start + 1 : start)..<self.position {
+                number = number * 10 + Int64(self.bytes[index] - UInt8(ascii: "0"))
+            }
+            return .int(negative ? -number : number)
         }
         let literal = String(decoding: self.bytes[start..<self.position], as: UTF8.self)
         // Integers that fit stay exact; anything else is a double, as JavaScript would read it.

@@ -1,5 +1,6 @@
 import Foundation
 import SLACore
+import SLAJSON
 
 /// The on-call JSON Lines formats: shifts as `slad oncall` prints them, overrides as the daemon
 /// stores them and `--overrides` reads them.
@@ -14,18 +15,18 @@ public enum OnCallFormat {
     /// One shift as a JSON object, keys in the documented order, no newline.
     public static func encode(_ shift: OnCallShift, team: String) -> String {
         var out = "{\"team\":"
-        RecordFormat.appendQuoted(team, to: &out)
+        JSONValue.appendQuoted(team, to: &out)
         out += ",\"person\":"
-        if let person = shift.person { RecordFormat.appendQuoted(person, to: &out) } else { out += "null" }
+        if let person = shift.person { JSONValue.appendQuoted(person, to: &out) } else { out += "null" }
         switch shift.source {
         case .layer(let name):
             out += ",\"layer\":"
-            RecordFormat.appendQuoted(name, to: &out)
+            JSONValue.appendQuoted(name, to: &out)
         case .fallback:
             out += ",\"layer\":null"
         case .override(let id):
             out += ",\"override\":"
-            RecordFormat.appendQuoted(id, to: &out)
+            JSONValue.appendQuoted(id, to: &out)
         case .nobody:
             break
         }
@@ -36,11 +37,11 @@ public enum OnCallFormat {
     /// One override as a JSON object, no newline.
     public static func encode(_ override: OnCallOverride) -> String {
         var out = "{\"id\":"
-        RecordFormat.appendQuoted(override.id, to: &out)
+        JSONValue.appendQuoted(override.id, to: &out)
         out += ",\"team\":"
-        RecordFormat.appendQuoted(override.team, to: &out)
+        JSONValue.appendQuoted(override.team, to: &out)
         out += ",\"person\":"
-        RecordFormat.appendQuoted(override.person, to: &out)
+        JSONValue.appendQuoted(override.person, to: &out)
         out += ",\"start\":\"\(override.start)\",\"end\":\"\(override.end)\"}"
         return out
     }

@@ -39,22 +39,27 @@ public struct Replay {
         var problems: [Problem] = []
         var events: [(line: Int, at: Instant, event: TicketEvent)] = []
         var lineNumber = 0
-        var start = input.startIndex
-        while start < input.endIndex {
-            lineNumber += 1
-            let end = input[start...].firstIndex(of: 0x0A) ?? input.endIndex
-            let line = input[start..<end]
-            start = end < input.endIndex ? input.index(after: end) : end
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            switch EventFormat.decode(line: Data(line)) {
-            case .failure(let error):
-                problems.append(Problem(line: lineNumber, message: error.message))
-            case .success(let timed):
-                guard let at = timed.at else {
-                    problems.append(Problem(line: lineNumber, message: "\"at\" is required in a replay"))
-                    continue
+        input.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
+            var start = 0
+            while start < input.count {
+                lineNumber += 1
+                let rest = UnsafeRawBufferPointer(rebasing: input[start...])
+                let end =
+                    memchr(rest.baseAddress!, 0x0A, rest.count).map { UnsafeRawPointer($0) - rest.baseAddress! + start }
+                    ?? input.count
+                let line = UnsafeRawBufferPointer(rebasing: input[start..<end])
+                start = end + 1
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+                switch EventFormat.decode(line: line) {
+                case .failure(let error):
+                    problems.append(Problem(line: lineNumber, message: error.message))
+                case .success(let timed):
+                    guard let at = timed.at else {
+                        problems.append(Problem(line: lineNumber, message: "\"at\" is required in a replay"))
+                        continue
+                    }
+                    events.append((lineNumber, at, timed.event))
                 }
-                events.append((lineNumber, at, timed.event))
             }
         }
         // Swift's sort is not stable; the line number keeps equal instants in input order.

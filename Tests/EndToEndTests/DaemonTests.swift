@@ -64,7 +64,7 @@ final class RawConnection {
     }
 }
 
-@Suite("slad end to end: real binaries, socket and SQLite file", .serialized)
+@Suite("slad end to end: real binaries, socket and SQLite file", .serialized, .tags(.endToEnd))
 struct DaemonTests {
     @Test("slactl drives a ticket; GetTicket's timeline is what replay makes of the applied events")
     func ticketMatchesReplay() throws {

@@ -411,7 +411,7 @@ extension DaemonTests {
     }
 }
 
-@Suite("contrib: the shipped Prometheus rules")
+@Suite("contrib: the shipped Prometheus rules", .tags(.endToEnd))
 struct ContribTests {
     @Test(
         "slad.rules.yml passes promtool check rules, and its unit tests (promtool test rules) pass",

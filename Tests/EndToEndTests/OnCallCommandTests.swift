@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `slad oncall` and the on-call warnings of `slad check-config`, run as the built binary.
-@Suite("slad oncall and check-config warnings")
+@Suite("slad oncall and check-config warnings", .tags(.endToEnd))
 struct OnCallCommandTests {
     @Test("slad oncall prints the final schedule as JSON Lines: layers, an override, the fallback, a gap")
     func offlineSchedule() throws {

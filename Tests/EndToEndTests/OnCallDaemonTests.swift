@@ -3,7 +3,7 @@ import Testing
 
 /// On call through the running daemon: who, shifts, overrides kept across restart and reload, a reload
 /// refused for an override's sake, permissions, and the iCalendar export read by a third-party parser.
-@Suite("On call in the daemon, through slactl")
+@Suite("On call in the daemon, through slactl", .tags(.endToEnd))
 struct OnCallDaemonTests {
     private func json(_ result: ProcessResult) throws -> [String: Any] {
         #expect(result.status == 0, "\(result.stderr)")

@@ -4,7 +4,7 @@ import SLAControl
 import SLAJSON
 import Testing
 
-@Suite("slactl against a real slad: global options, escaped output, long histories", .serialized)
+@Suite("slactl against a real slad: global options, escaped output, long histories", .serialized, .tags(.endToEnd))
 struct SlactlTests {
     @Test(
         "--socket and --json go before or after the subcommand (as systemctl and varlinkctl take them)",

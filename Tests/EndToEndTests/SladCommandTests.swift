@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The built `slad` and `slactl` binaries, run as a user runs them.
-@Suite("slad and slactl binaries")
+@Suite("slad and slactl binaries", .tags(.endToEnd))
 struct SladCommandTests {
     @Test("check-config accepts the shipped configuration with a summary and the tzdata it read")
     func checkShippedConfig() throws {

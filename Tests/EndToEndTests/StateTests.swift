@@ -24,7 +24,7 @@ func runSladToExit(_ arguments: [String], timeout: TimeInterval = 60) throws -> 
     return ProcessResult(status: served ? -1 : process.terminationStatus, stdout: "", stderr: stderr)
 }
 
-@Suite("slad end to end: one daemon per state, damaged state refused, clean stops", .serialized)
+@Suite("slad end to end: one daemon per state, damaged state refused, clean stops", .serialized, .tags(.endToEnd))
 struct StateTests {
     /// Opens `count` tickets through the socket, each acknowledged.
     private func open(_ count: Int, on daemon: RunningDaemon, prefix: String = "S") throws {
