@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "SLAConfig", dependencies: ["SLACore", .product(name: "Yams", package: "Yams")]),
         // The JSON wire formats (events in, timeline records out) and the offline replay driver.
         .target(name: "SLAWire", dependencies: ["SLACore", "SLAJSON"]),
+        // Service level reports: the KPIs per period and group, folded from the engine's outcomes.
+        .target(name: "SLAReport", dependencies: ["SLACore", "SLAWire"]),
         // The durable state: the event log and the timeline in SQLite (GRDB), with group commit.
         .target(
             name: "SLAStore",
@@ -136,6 +138,7 @@ let package = Package(
             dependencies: ["SLAStore", "SLACore", "SLAWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SLAJSONTests", dependencies: ["SLAJSON"]),
+        .testTarget(name: "SLAReportTests", dependencies: ["SLAReport", "SLAConfig", "SLACore", "SLATestKit"]),
         .testTarget(
             name: "SLAVarlinkTests",
             dependencies: [
