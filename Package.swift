@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "slad",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLADaemon", "SLASystemd", "SLAContract",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLADaemon", "SLASystemd", "SLAContract", "SLAReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

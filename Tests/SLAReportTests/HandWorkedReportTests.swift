@@ -11,122 +11,21 @@ import Testing
 /// 10-26T23:00Z). The calendar is 24x7 UTC, so service time is wall time less pauses, and every
 /// figure below is worked out by hand from the events (times UTC).
 enum HandWorked {
-    static let yaml = """
-        calendars:
-          always: {timezone: UTC}
-        priorities:
-          levels: [P1, P2, P3]
-        agreements:
-          - name: std
-            kind: sla
-            calendar: always
-            objective: 80%
-            targets:
-              P1: {response: 15m, resolution: 4h, objective: 90%}
-              P2: {response: 30m, resolution: 8h}
-              P3: {response: 1h, resolution: 24h}
-            pause_on: [waiting-customer]
-          - {name: desk-ola, kind: ola, calendar: always, pause_on: [waiting-customer],
-             targets: {P1: {resolution: 30m}, P2: {resolution: 1h}, P3: {resolution: 2h}}}
-          - {name: ops-ola, kind: ola, calendar: always, pause_on: [waiting-customer],
-             targets: {P1: {resolution: 2h}, P2: {resolution: 2h}, P3: {resolution: 2h}}}
-          - {name: dev-ola, kind: ola, calendar: always, pause_on: [waiting-customer],
-             targets: {P1: {resolution: 4h}, P2: {resolution: 4h}, P3: {resolution: 4h}}}
-          - {name: vendor-uc, kind: uc, calendar: always, pause_on: [waiting-customer],
-             targets: {P1: {resolution: 8h}, P2: {resolution: 8h}, P3: {resolution: 8h}}}
-        lines:
-          - {id: 1, name: Service Desk, agreement: desk-ola}
-          - {id: 2, name: Incident Management, agreement: ops-ola}
-          - {id: 3, name: Development, agreement: dev-ola}
-          - {id: 4, name: Vendor, agreement: vendor-uc}
-        escalation:
-          hierarchical:
-            - {clock: resolution, at: 100%, notify: duty-manager}
-        """
+    /// The configuration (`Tests/ReportFixtures/hand-worked.yaml`, also read by the end-to-end tests): a 24x7 UTC
+    /// calendar; std (the SLA) with P1 15m/4h (objective 90%), P2 30m/8h, P3 1h/24h and an objective of 80%; line 1
+    /// may hold P1 30m, P2 1h, P3 2h; line 2 2h, line 3 4h, the vendor 8h; every agreement pauses for
+    /// waiting-customer; management is told when a resolution clock reaches 100%.
+    static let yaml = try! String(contentsOfFile: fixtures + "/hand-worked.yaml", encoding: .utf8)
 
-    // T01-T14: simple days at line 1 and a few walks (T06, T12 assigned by hand; T07 through every
-    // line on expiry; T08 reprioritised P2 -> P1 after 60 min, which puts line 1 past its new 30 min
-    // at once; T05 paused two hours; T09 resolved, reopened and resolved again).
+    // The events (`hand-worked.jsonl`). T01-T14: simple days at line 1 and a few walks (T06, T12 assigned by
+    // hand; T07 through every line on expiry; T08 reprioritised P2 -> P1 after 60 min, which puts line 1 past
+    // its new 30 min at once; T05 paused two hours; T09 resolved, reopened and resolved again).
     // T15 and T16 stay open past the first midnight; T16 waits from 19:40Z on the 24th to 22:30Z on
     // the 25th (local 23:30, still the 25th) and is resolved at 23:30Z (local 00:30 on the 26th).
-    static let events = """
-        {"at":"2026-10-24T08:00:00Z","ticket":"T01","event":"open","priority":"P3","customer":"acme","service":"mail"}
-        {"at":"2026-10-24T08:20:00Z","ticket":"T01","event":"respond"}
-        {"at":"2026-10-24T09:00:00Z","ticket":"T01","event":"resolve"}
-        {"at":"2026-10-24T09:05:00Z","ticket":"T01","event":"close"}
-        {"at":"2026-10-24T08:00:00Z","ticket":"T02","event":"open","priority":"P3","customer":"acme","service":"mail"}
-        {"at":"2026-10-24T08:10:00Z","ticket":"T02","event":"respond"}
-        {"at":"2026-10-24T08:40:00Z","ticket":"T02","event":"resolve"}
-        {"at":"2026-10-24T08:45:00Z","ticket":"T02","event":"close"}
-        {"at":"2026-10-24T09:00:00Z","ticket":"T03","event":"open","priority":"P3","customer":"globex","service":"erp"}
-        {"at":"2026-10-24T09:30:00Z","ticket":"T03","event":"respond"}
-        {"at":"2026-10-24T10:30:00Z","ticket":"T03","event":"resolve"}
-        {"at":"2026-10-24T09:00:00Z","ticket":"T04","event":"open","priority":"P3","customer":"globex","service":"erp"}
-        {"at":"2026-10-24T10:30:00Z","ticket":"T04","event":"respond"}
-        {"at":"2026-10-24T10:50:00Z","ticket":"T04","event":"resolve"}
-        {"at":"2026-10-24T10:00:00Z","ticket":"T05","event":"open","priority":"P2","customer":"acme","service":"mail"}
-        {"at":"2026-10-24T10:10:00Z","ticket":"T05","event":"respond"}
-        {"at":"2026-10-24T10:30:00Z","ticket":"T05","event":"pause","reason":"waiting-customer"}
-        {"at":"2026-10-24T12:30:00Z","ticket":"T05","event":"resume"}
-        {"at":"2026-10-24T12:50:00Z","ticket":"T05","event":"resolve"}
-        {"at":"2026-10-24T10:00:00Z","ticket":"T06","event":"open","priority":"P2","customer":"acme","service":"erp"}
-        {"at":"2026-10-24T10:20:00Z","ticket":"T06","event":"assign","line":2}
-        {"at":"2026-10-24T10:25:00Z","ticket":"T06","event":"respond"}
-        {"at":"2026-10-24T11:20:00Z","ticket":"T06","event":"resolve"}
-        {"at":"2026-10-24T11:00:00Z","ticket":"T07","event":"open","priority":"P1","customer":"globex","service":"mail"}
-        {"at":"2026-10-24T11:05:00Z","ticket":"T07","event":"respond"}
-        {"at":"2026-10-24T18:00:00Z","ticket":"T07","event":"resolve"}
-        {"at":"2026-10-24T12:00:00Z","ticket":"T08","event":"open","priority":"P2","customer":"globex","service":"erp"}
-        {"at":"2026-10-24T12:50:00Z","ticket":"T08","event":"respond"}
-        {"at":"2026-10-24T13:00:00Z","ticket":"T08","event":"reprioritize","priority":"P1"}
-        {"at":"2026-10-24T14:00:00Z","ticket":"T08","event":"resolve"}
-        {"at":"2026-10-24T13:00:00Z","ticket":"T09","event":"open","priority":"P3","customer":"acme","service":"mail"}
-        {"at":"2026-10-24T13:30:00Z","ticket":"T09","event":"respond"}
-        {"at":"2026-10-24T14:00:00Z","ticket":"T09","event":"resolve"}
-        {"at":"2026-10-24T15:00:00Z","ticket":"T09","event":"reopen"}
-        {"at":"2026-10-24T15:30:00Z","ticket":"T09","event":"resolve"}
-        {"at":"2026-10-24T16:00:00Z","ticket":"T09","event":"close"}
-        {"at":"2026-10-24T14:00:00Z","ticket":"T10","event":"open","priority":"P3","customer":"globex","service":"mail"}
-        {"at":"2026-10-24T14:15:00Z","ticket":"T10","event":"respond"}
-        {"at":"2026-10-24T15:00:00Z","ticket":"T10","event":"resolve"}
-        {"at":"2026-10-24T14:00:00Z","ticket":"T11","event":"open","priority":"P3","customer":"globex","service":"mail"}
-        {"at":"2026-10-24T14:45:00Z","ticket":"T11","event":"respond"}
-        {"at":"2026-10-24T15:15:00Z","ticket":"T11","event":"resolve"}
-        {"at":"2026-10-24T15:00:00Z","ticket":"T12","event":"open","priority":"P2","customer":"acme","service":"erp"}
-        {"at":"2026-10-24T15:20:00Z","ticket":"T12","event":"respond"}
-        {"at":"2026-10-24T15:30:00Z","ticket":"T12","event":"assign","line":2}
-        {"at":"2026-10-24T16:00:00Z","ticket":"T12","event":"assign","line":3}
-        {"at":"2026-10-24T17:00:00Z","ticket":"T12","event":"resolve"}
-        {"at":"2026-10-24T16:00:00Z","ticket":"T13","event":"open","priority":"P3","customer":"acme","service":"erp"}
-        {"at":"2026-10-24T16:30:00Z","ticket":"T13","event":"respond"}
-        {"at":"2026-10-24T17:00:00Z","ticket":"T13","event":"resolve"}
-        {"at":"2026-10-24T17:00:00Z","ticket":"T14","event":"open","priority":"P3","customer":"acme","service":"mail"}
-        {"at":"2026-10-24T17:40:00Z","ticket":"T14","event":"respond"}
-        {"at":"2026-10-24T18:00:00Z","ticket":"T14","event":"resolve"}
-        {"at":"2026-10-24T18:00:00Z","ticket":"T15","event":"open","priority":"P3","customer":"globex","service":"erp"}
-        {"at":"2026-10-24T18:30:00Z","ticket":"T15","event":"respond"}
-        {"at":"2026-10-25T05:00:00Z","ticket":"T15","event":"resolve"}
-        {"at":"2026-10-24T19:00:00Z","ticket":"T16","event":"open","priority":"P3","customer":"acme","service":"mail"}
-        {"at":"2026-10-24T19:30:00Z","ticket":"T16","event":"respond"}
-        {"at":"2026-10-24T19:40:00Z","ticket":"T16","event":"pause","reason":"waiting-customer"}
-        {"at":"2026-10-25T22:30:00Z","ticket":"T16","event":"resume"}
-        {"at":"2026-10-25T23:30:00Z","ticket":"T16","event":"resolve"}
-        {"at":"2026-10-25T08:00:00Z","ticket":"T17","event":"open","priority":"P2","customer":"globex","service":"mail"}
-        {"at":"2026-10-25T08:10:00Z","ticket":"T17","event":"respond"}
-        {"at":"2026-10-25T08:50:00Z","ticket":"T17","event":"resolve"}
-        {"at":"2026-10-25T08:00:00Z","ticket":"T18","event":"open","priority":"P3","customer":"acme","service":"erp"}
-        {"at":"2026-10-25T09:30:00Z","ticket":"T18","event":"respond"}
-        {"at":"2026-10-25T09:45:00Z","ticket":"T18","event":"resolve"}
-        {"at":"2026-10-26T08:00:00Z","ticket":"T19","event":"open","priority":"P1","customer":"acme","service":"mail"}
-        {"at":"2026-10-26T08:05:00Z","ticket":"T19","event":"respond"}
-        {"at":"2026-10-26T08:10:00Z","ticket":"T19","event":"assign","line":2}
-        {"at":"2026-10-26T09:00:00Z","ticket":"T19","event":"resolve"}
-        {"at":"2026-10-26T09:30:00Z","ticket":"T19","event":"close"}
-        {"at":"2026-10-26T09:00:00Z","ticket":"T20","event":"open","priority":"P3","customer":"globex","service":"erp"}
-        {"at":"2026-10-26T09:20:00Z","ticket":"T20","event":"respond"}
-        {"at":"2026-10-26T09:30:00Z","ticket":"T20","event":"reprioritize","priority":"P2"}
-        {"at":"2026-10-26T09:55:00Z","ticket":"T20","event":"resolve"}
-        """
+    static let events = try! String(contentsOfFile: fixtures + "/hand-worked.jsonl", encoding: .utf8)
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ReportFixtures").path
 
     static func report(group: [ReportDimension] = []) -> Report {
         let configuration = try! ConfigLoader.parse(yaml: yaml, file: "hand.yaml").get()

@@ -105,7 +105,7 @@ import Testing
 
 extension ReportCalendarTests {
     static func quoted(_ text: String) -> String {
-        Report.csvFieldForTesting(text)
+        ReportGrid.csvField(text)
     }
 }
 
