@@ -1,11 +1,49 @@
 import SLACore
 
-/// Runs the engine over events and turns what it decides into ``ReportFact``s, as they happen.
+/// Runs the engine over events and turns what it decides into ``ReportFact``s, as they happen: the
+/// offline report's driver, an ``SLAMachine`` with an ``OutcomeTracker`` beside it.
+public struct OutcomeFeed: Sendable {
+    public private(set) var machine: SLAMachine
+    public private(set) var tracker = OutcomeTracker()
+    private var records: [TimelineRecord] = []
+
+    public init(configuration: Configuration) {
+        machine = SLAMachine(configuration: configuration)
+    }
+
+    /// Applies one event at `at` (deadlines before it fire first) and hands its facts to `emit`.
+    /// A refused event changes nothing and emits nothing (deadlines before it still fire).
+    public mutating func apply(
+        _ event: TicketEvent, at: Instant, emit: (ReportFact) -> Void
+    ) throws(EngineError) {
+        records.removeAll(keepingCapacity: true)
+        machine.fire(before: at, records: &records)
+        tracker.fired(records, engine: machine.engine, emit: emit)
+        records.removeAll(keepingCapacity: true)
+        tracker.willApply(event, at: at, engine: machine.engine)
+        try machine.apply(event, at: at, records: &records)
+        tracker.didApply(event, at: at, engine: machine.engine, records: records, emit: emit)
+    }
+
+    /// Fires every deadline through `instant` (the end of the simulated time) and emits their facts.
+    public mutating func finish(through instant: Instant, emit: (ReportFact) -> Void) {
+        records.removeAll(keepingCapacity: true)
+        machine.fire(through: instant, records: &records)
+        tracker.fired(records, engine: machine.engine, emit: emit)
+    }
+}
+
+/// Turns what the engine decides into ``ReportFact``s, beside whoever drives the engine (the
+/// offline report, the daemon).
 ///
 /// The engine's records say when a clock was met, breached or escalated; the events say when a
 /// ticket opened, was resolved or closed. The service time a stopped clock counted is read from
-/// the engine at the stop. Memory: one small entry per ticket not yet closed.
-public struct OutcomeFeed: Sendable {
+/// the engine just before the stopping event. Memory: one small entry per ticket not yet closed.
+///
+/// Protocol: records of deadlines go to ``fired(_:engine:emit:)``; each event is bracketed by
+/// ``willApply(_:at:engine:)`` (after the deadlines before it fired) and, if the engine took it,
+/// ``didApply(_:at:engine:records:emit:)`` with the records it produced.
+public struct OutcomeTracker: Sendable {
     /// What the feed remembers of a ticket between its events.
     struct TicketState: Sendable {
         var openedAt: Instant
@@ -25,30 +63,29 @@ public struct OutcomeFeed: Sendable {
         var lineCountedOverTarget: Int64 = 0
     }
 
-    public private(set) var machine: SLAMachine
     private var tickets: [String: TicketState] = [:]
-    private var records: [TimelineRecord] = []
+    /// The engine's view of the ticket of the event in progress, just before it.
+    private var pending: TicketSnapshot?
 
-    public init(configuration: Configuration) {
-        machine = SLAMachine(configuration: configuration)
+    public init() {}
+
+    /// Tickets the tracker remembers (not closed yet).
+    public var ticketCount: Int { tickets.count }
+
+    /// Notes what the engine knows of the event's ticket just before the event.
+    public mutating func willApply(_ event: TicketEvent, at: Instant, engine: ClockEngine) {
+        pending = Self.stops(event.change) ? engine.snapshot(of: event.ticket, at: at) : nil
     }
 
-    private var configuration: Configuration { machine.engine.configuration }
-
-    /// Applies one event at `at` (deadlines before it fire first) and hands its facts to `emit`.
-    /// A refused event changes nothing and emits nothing (deadlines before it still fire).
-    public mutating func apply(
-        _ event: TicketEvent, at: Instant, emit: (ReportFact) -> Void
-    ) throws(EngineError) {
-        records.removeAll(keepingCapacity: true)
-        machine.fire(before: at, records: &records)
-        handleRecords(emit: emit)
-
+    /// The facts of an event the engine applied, from its records.
+    public mutating func didApply(
+        _ event: TicketEvent, at: Instant, engine: ClockEngine, records: [TimelineRecord], emit: (ReportFact) -> Void
+    ) {
+        let before = pending
+        pending = nil
         let id = event.ticket
-        let before = stops(event.change) ? machine.engine.snapshot(of: id, at: at) : nil
-        try machine.apply(event, at: at, records: &records)
         if case .open(_, let service, let customer, let line) = event.change,
-            let snapshot = machine.engine.snapshot(of: id, at: at)
+            let snapshot = engine.snapshot(of: id, at: at)
         {
             let state = TicketState(
                 openedAt: at, priority: snapshot.priority, sla: snapshot.sla, customer: customer ?? "",
@@ -82,9 +119,9 @@ public struct OutcomeFeed: Sendable {
             stop(.resolution, &state.resolutionRunning)
             stop(.line, &state.lineRunning)
         case .reprioritize:
-            if let level = machine.engine.priorityLevel(of: id), level != state.priority {
+            if let level = engine.priorityLevel(of: id), level != state.priority {
                 state.priority = level
-                if let line = machine.engine.snapshot(of: id, at: at)?.clocks.first(where: { $0.clock.kind == .line }),
+                if let line = engine.snapshot(of: id, at: at)?.clocks.first(where: { $0.clock.kind == .line }),
                     let target = line.target, line.counted > target
                 {
                     state.lineCountedOverTarget = line.counted
@@ -99,7 +136,7 @@ public struct OutcomeFeed: Sendable {
         }
         tickets[id] = state
         // The records of the event itself: met clocks and a manual transfer.
-        handleRecords(emit: emit)
+        fired(records, engine: engine, emit: emit)
         switch event.change {
         case .resolve:
             emit(ReportFact(at: at, ticket: id, kind: .resolved(firstLine: !state.leftLineOne), context: context(state)))
@@ -113,14 +150,7 @@ public struct OutcomeFeed: Sendable {
         }
     }
 
-    /// Fires every deadline through `instant` (the end of the simulated time) and emits their facts.
-    public mutating func finish(through instant: Instant, emit: (ReportFact) -> Void) {
-        records.removeAll(keepingCapacity: true)
-        machine.fire(through: instant, records: &records)
-        handleRecords(emit: emit)
-    }
-
-    private func stops(_ change: TicketChange) -> Bool {
+    private static func stops(_ change: TicketChange) -> Bool {
         switch change {
         case .respond, .assign, .resolve, .close: return true
         default: return false
@@ -133,15 +163,11 @@ public struct OutcomeFeed: Sendable {
             line: state.line)
     }
 
-    /// Turns the records gathered in ``records`` into facts, and empties it.
-    private mutating func handleRecords(emit: (ReportFact) -> Void) {
-        var batch: [TimelineRecord] = []
-        swap(&batch, &records)
-        defer {
-            batch.removeAll(keepingCapacity: true)
-            swap(&batch, &records)
-        }
-        for record in batch {
+    /// The facts of records: those of deadlines that fired (or of a reconfiguration), and those of
+    /// an event (through ``didApply(_:at:engine:records:emit:)``).
+    public mutating func fired(_ records: [TimelineRecord], engine: ClockEngine, emit: (ReportFact) -> Void) {
+        let configuration = engine.configuration
+        for record in records {
             guard var state = tickets[record.ticket] else { continue }
             var context = context(state)
             switch record.kind {
@@ -164,15 +190,14 @@ public struct OutcomeFeed: Sendable {
                     // The line clock stopped at its breach, so it counted exactly its target.
                     state.lineRunning = false
                     var held = context
-                    held.agreement = lineAgreementName(from)
+                    held.agreement = Self.lineAgreementName(from, configuration)
                     held.line = from
+                    let service = max(
+                        Self.lineTarget(from, priority: state.priority, configuration), state.lineCountedOverTarget)
                     emit(
                         ReportFact(
                             at: record.at, ticket: record.ticket,
-                            kind: .stopped(
-                                .line, service: max(lineTarget(from, priority: state.priority), state.lineCountedOverTarget),
-                                wall: record.at - state.openedAt),
-                            context: held))
+                            kind: .stopped(.line, service: service, wall: record.at - state.openedAt), context: held))
                 }
                 context.line = from
                 emit(
@@ -192,11 +217,11 @@ public struct OutcomeFeed: Sendable {
         }
     }
 
-    private func lineAgreementName(_ line: Int) -> String {
+    private static func lineAgreementName(_ line: Int, _ configuration: Configuration) -> String {
         configuration.agreements[configuration.lines[line - 1].agreement].name
     }
 
-    private func lineTarget(_ line: Int, priority: String) -> Int64 {
+    private static func lineTarget(_ line: Int, priority: String, _ configuration: Configuration) -> Int64 {
         let agreement = configuration.agreements[configuration.lines[line - 1].agreement]
         guard let level = configuration.priorities.level(named: priority), level < agreement.targets.count else { return 0 }
         return agreement.targets[level]?.resolution?.seconds ?? 0
