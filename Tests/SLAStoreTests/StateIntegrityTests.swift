@@ -76,7 +76,12 @@ struct StateIntegrityTests {
                 handle.write(Data(count: pageSize))
                 try handle.close()
                 let reason = refusal(directory)
-                #expect(reason?.contains("quick check") == true, "page \(page) of \(pages): \(reason ?? "served")")
+                // Most pages fail the quick check; since the outcome table (v9) came, two pages of this file
+                // are refused by the reads after it instead ("database disk image is malformed"): refused all
+                // the same, before anything is served.
+                #expect(
+                    reason?.contains("quick check") == true || reason?.contains("SQLite cannot read it") == true,
+                    "page \(page) of \(pages): \(reason ?? "served")")
             }
         }
     }
