@@ -100,7 +100,7 @@ let package = Package(
             name: "SLADaemon",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
-                "SLAMetrics", "SLAHTTP", "SLASocketTrust",
+                "SLAMetrics", "SLAHTTP", "SLASocketTrust", "SLAReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -154,7 +154,7 @@ let package = Package(
             name: "SLADaemonTests",
             dependencies: [
                 "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLASystemd",
-                "SLATestKit",
+                "SLATestKit", "SLAReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -17,19 +17,13 @@ public struct OutcomeFeed: Sendable {
         _ event: TicketEvent, at: Instant, emit: (ReportFact) -> Void
     ) throws(EngineError) {
         records.removeAll(keepingCapacity: true)
-        machine.fire(before: at, records: &records)
-        tracker.fired(records, engine: machine.engine, emit: emit)
-        records.removeAll(keepingCapacity: true)
-        tracker.willApply(event, at: at, engine: machine.engine)
-        try machine.apply(event, at: at, records: &records)
-        tracker.didApply(event, at: at, engine: machine.engine, records: records, emit: emit)
+        try tracker.apply(event, at: at, machine: &machine, records: &records, emit: emit)
     }
 
     /// Fires every deadline through `instant` (the end of the simulated time) and emits their facts.
     public mutating func finish(through instant: Instant, emit: (ReportFact) -> Void) {
         records.removeAll(keepingCapacity: true)
-        machine.fire(through: instant, records: &records)
-        tracker.fired(records, engine: machine.engine, emit: emit)
+        tracker.fire(through: instant, machine: &machine, records: &records, emit: emit)
     }
 }
 

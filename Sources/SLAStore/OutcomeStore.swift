@@ -81,6 +81,20 @@ extension StateStore {
         }
     }
 
+    /// The instants of the first and the last stored outcome; nil when there is none.
+    public func outcomeSpan() throws(StoreError) -> (first: Instant, last: Instant)? {
+        do {
+            return try readOnly { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT min(at), max(at) FROM outcome"),
+                    let first = row[0] as Int64?, let last = row[1] as Int64?
+                else { return nil }
+                return (Instant(secondsSince1970: first), Instant(secondsSince1970: last))
+            }
+        } catch {
+            throw StoreError.converting(error, path: path)
+        }
+    }
+
     /// The number of stored outcomes.
     public func outcomeCount() throws(StoreError) -> Int {
         do {
