@@ -127,6 +127,7 @@ let package = Package(
             name: "slad-bench",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl", "SLAContract", "SLAJSON", "SLATestKit",
+                "SLAReport", "SLADaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

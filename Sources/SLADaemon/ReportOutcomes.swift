@@ -8,7 +8,8 @@ import SLAStore
 /// service seconds, z: wall seconds), 8 transfer (x: from, y: to, z: on time), 9 hierarchical;
 /// clocks 0 response, 1 resolution, 2 line.
 extension StoredOutcome {
-    init(_ fact: ReportFact) {
+    /// The fact as a row.
+    public init(_ fact: ReportFact) {
         var x: Int64 = 0
         var y: Int64 = 0
         var z: Int64 = 0
@@ -44,7 +45,7 @@ extension StoredOutcome {
     }
 
     /// The fact, or nil for a kind this build does not know (a newer slad's row).
-    var fact: ReportFact? {
+    public var fact: ReportFact? {
         let kind: ReportFact.Kind
         switch self.kind {
         case 1: kind = .opened
@@ -110,7 +111,8 @@ extension EngineHost {
         }
     }
 
-    static func report(
+    /// The report over `store`'s outcomes under `configuration`, on the caller's thread.
+    public static func report(
         _ options: ReportOptions, zone: ZoneRules, format: ReportFormat, configuration: Configuration,
         store: StateStore
     ) -> Result<String, ReportRefusal> {
