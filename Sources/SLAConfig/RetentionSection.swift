@@ -5,7 +5,9 @@ extension ConfigReader {
     /// Reads `retention: {records: 400d, reports: 400d}`; keys left out keep their default.
     mutating func readRetention(_ node: Node) -> Retention {
         var retention = Retention()
-        guard let fields = mapping(node, "retention", allowed: ["records", "reports"], example: "{records: 400d}") else {
+        guard
+            let fields = mapping(node, "retention", allowed: ["records", "reports"], example: "{records: 400d}")
+        else {
             return retention
         }
         if let entry = fields["records"], let days = days(entry.value, "retention.records") {

@@ -23,7 +23,8 @@ extension ControlService {
         case .failure: throw VarlinkError.invalidParameter("timezone")
         }
         let options = ReportOptions(
-            since: parameters.since, until: parameters.until, by: parameters.by ?? "month", group: parameters.group ?? [])
+            since: parameters.since, until: parameters.until, by: parameters.by ?? "month",
+            group: parameters.group ?? [])
         switch await host.report(options, zone: zone, format: format) {
         case .success(let text):
             return SlaInterface.Report.Reply(format: format.rawValue, text: text)

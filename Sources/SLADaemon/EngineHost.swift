@@ -271,7 +271,9 @@ public final class EngineHost: @unchecked Sendable {
                 let removed = try store.removeRecords(before: cutoff)
                 if removed > 0 { logger.info("removed \(removed) timeline rows of closed tickets older than the retention") }
                 let outcomes = try store.removeOutcomes(before: outcomeCutoff)
-                if outcomes > 0 { logger.info("removed \(outcomes) report outcomes of closed tickets older than the retention") }
+                if outcomes > 0 {
+                    logger.info("removed \(outcomes) report outcomes of closed tickets older than the retention")
+                }
             } catch {
                 // Nothing is lost: the rows stay, and the next pass tries again.
                 logger.error("cannot take closed tickets' history out of the state: \(error)")

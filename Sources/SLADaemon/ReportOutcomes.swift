@@ -106,7 +106,8 @@ extension EngineHost {
         return await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(
-                    returning: Self.report(options, zone: zone, format: format, configuration: configuration, store: store))
+                    returning: Self.report(
+                        options, zone: zone, format: format, configuration: configuration, store: store))
             }
         }
     }

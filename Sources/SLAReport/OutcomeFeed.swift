@@ -133,7 +133,8 @@ public struct OutcomeTracker: Sendable {
         fired(records, engine: engine, emit: emit)
         switch event.change {
         case .resolve:
-            emit(ReportFact(at: at, ticket: id, kind: .resolved(firstLine: !state.leftLineOne), context: context(state)))
+            emit(
+                ReportFact(at: at, ticket: id, kind: .resolved(firstLine: !state.leftLineOne), context: context(state)))
         case .reopen:
             emit(ReportFact(at: at, ticket: id, kind: .reopened, context: context(state)))
         case .close:
@@ -170,7 +171,9 @@ public struct OutcomeTracker: Sendable {
             case .met(let clock, let agreement):
                 context.agreement = agreement
                 if let line = clock.line { context.line = line }
-                emit(ReportFact(at: record.at, ticket: record.ticket, kind: .decided(clock.kind, met: true), context: context))
+                emit(
+                    ReportFact(
+                        at: record.at, ticket: record.ticket, kind: .decided(clock.kind, met: true), context: context))
             case .breach(let clock, let agreement):
                 context.agreement = agreement
                 if let line = clock.line {
@@ -178,7 +181,8 @@ public struct OutcomeTracker: Sendable {
                     state.lineBreached = true
                 }
                 emit(
-                    ReportFact(at: record.at, ticket: record.ticket, kind: .decided(clock.kind, met: false), context: context))
+                    ReportFact(
+                        at: record.at, ticket: record.ticket, kind: .decided(clock.kind, met: false), context: context))
             case .functionalEscalation(let from, let to, let reason):
                 if reason == .expired {
                     // The line clock stopped at its breach, so it counted exactly its target.
@@ -217,7 +221,9 @@ public struct OutcomeTracker: Sendable {
 
     private static func lineTarget(_ line: Int, priority: String, _ configuration: Configuration) -> Int64 {
         let agreement = configuration.agreements[configuration.lines[line - 1].agreement]
-        guard let level = configuration.priorities.level(named: priority), level < agreement.targets.count else { return 0 }
+        guard let level = configuration.priorities.level(named: priority), level < agreement.targets.count else {
+            return 0
+        }
         return agreement.targets[level]?.resolution?.seconds ?? 0
     }
 }

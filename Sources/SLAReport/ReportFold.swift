@@ -190,12 +190,16 @@ public struct ReportFold: Sendable {
             switch dimension {
             case .priority:
                 let levels = configuration.priorities.levels
-                return (levels.firstIndex(of: a[i]) ?? levels.count, a[i]) < (levels.firstIndex(of: b[i]) ?? levels.count, b[i])
+                return (levels.firstIndex(of: a[i]) ?? levels.count, a[i]) < (
+                    levels.firstIndex(of: b[i]) ?? levels.count, b[i]
+                )
             case .line:
                 return (Int(a[i]) ?? 0) < (Int(b[i]) ?? 0)
             case .agreement:
                 let names = configuration.agreements.map(\.name)
-                return (names.firstIndex(of: a[i]) ?? names.count, a[i]) < (names.firstIndex(of: b[i]) ?? names.count, b[i])
+                return (names.firstIndex(of: a[i]) ?? names.count, a[i]) < (
+                    names.firstIndex(of: b[i]) ?? names.count, b[i]
+                )
             default:
                 return a[i] < b[i]
             }

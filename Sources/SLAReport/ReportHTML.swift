@@ -25,7 +25,8 @@ public struct ReportHTML: Sendable {
         let periods = total.rows.map(\.period)
         var html = Self.head(title: title)
         html += "<h1>" + Self.escape(title) + "</h1>\n"
-        html += "<p class=\"meta\">Periods by \(request.by.rawValue), local days in "
+        html +=
+            "<p class=\"meta\">Periods by \(request.by.rawValue), local days in "
             + Self.escape(request.calendar.zone.name) + ". Agreements: "
             + Self.escape(main.agreements.isEmpty ? "none" : main.agreements.joined(separator: ", ")) + ".</p>\n"
         html += "<h2>Headline figures</h2>\n" + headline()
@@ -49,7 +50,8 @@ public struct ReportHTML: Sendable {
         let title = "What-if service level report " + Self.span(grid.request)
         var html = head(title: title)
         html += "<h1>" + escape(title) + "</h1>\n"
-        html += "<p class=\"meta\">Each figure under the new configuration, the old one, and the change. Agreements: "
+        html +=
+            "<p class=\"meta\">Each figure under the new configuration, the old one, and the change. Agreements: "
             + escape(agreements.joined(separator: ", ")) + ".</p>\n"
         html += transposed(grid)
         html += "</body>\n</html>\n"
@@ -136,7 +138,8 @@ public struct ReportHTML: Sendable {
                     main.objectives[name + " " + priority] ?? main.objectives[name]
                 })
             if stated.count == 1, let objective = stated.first {
-                references.append(Reference(name: "objective \(priority) \(objective)%", value: Double(objective), series: index))
+                references.append(
+                    Reference(name: "objective \(priority) \(objective)%", value: Double(objective), series: index))
             }
         }
         return Self.lineChart(
@@ -190,22 +193,26 @@ public struct ReportHTML: Sendable {
     static func frame(label: String, periods: [String], maximum: Double, unit: String) -> String {
         let plotWidth = chartWidth - left - right
         let plotHeight = chartHeight - top - bottom
-        var svg = "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(chartWidth)) "
+        var svg =
+            "<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(fmt(chartWidth)) "
             + "\(fmt(chartHeight))\" role=\"img\" aria-label=\"\(escape(label))\">\n"
         svg += "<title>\(escape(label))</title>\n"
         svg += "<rect x=\"0\" y=\"0\" width=\"\(fmt(chartWidth))\" height=\"\(fmt(chartHeight))\" fill=\"#fff\"/>\n"
         for step in 0...4 {
             let value = maximum * Double(step) / 4
             let y = top + plotHeight * (1 - Double(step) / 4)
-            svg += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(y))\" x2=\"\(fmt(left + plotWidth))\" y2=\"\(fmt(y))\" "
+            svg +=
+                "<line x1=\"\(fmt(left))\" y1=\"\(fmt(y))\" x2=\"\(fmt(left + plotWidth))\" y2=\"\(fmt(y))\" "
                 + "stroke=\"#ddd\"/>\n"
-            svg += "<text x=\"\(fmt(left - 4))\" y=\"\(fmt(y + 3))\" font-size=\"9\" text-anchor=\"end\">"
+            svg +=
+                "<text x=\"\(fmt(left - 4))\" y=\"\(fmt(y + 3))\" font-size=\"9\" text-anchor=\"end\">"
                 + "\(ReportValue.number(value).text)\(unit)</text>\n"
         }
         let slot = plotWidth / Double(max(periods.count, 1))
         for (i, period) in periods.enumerated() {
             let x = left + slot * (Double(i) + 0.5)
-            svg += "<text x=\"\(fmt(x))\" y=\"\(fmt(chartHeight - bottom + 14))\" font-size=\"9\" "
+            svg +=
+                "<text x=\"\(fmt(x))\" y=\"\(fmt(chartHeight - bottom + 14))\" font-size=\"9\" "
                 + "text-anchor=\"middle\">\(period)</text>\n"
         }
         return svg
@@ -219,7 +226,8 @@ public struct ReportHTML: Sendable {
             let x = chartWidth - right + 10
             let color = palette[colorIndex % palette.count]
             let dash = dashed ? " stroke-dasharray=\"4 3\"" : ""
-            svg += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + 16))\" y2=\"\(fmt(y))\" stroke=\"\(color)\" "
+            svg +=
+                "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + 16))\" y2=\"\(fmt(y))\" stroke=\"\(color)\" "
                 + "stroke-width=\"3\"\(dash)/>\n"
             svg += "<text x=\"\(fmt(x + 20))\" y=\"\(fmt(y + 3))\" font-size=\"9\">\(escape(name))</text>\n"
         }
@@ -242,18 +250,21 @@ public struct ReportHTML: Sendable {
                 guard let value else { continue }
                 let x = left + slot * (Double(i) + 0.5)
                 points.append("\(fmt(x)),\(fmt(y(value)))")
-                svg += "<circle cx=\"\(fmt(x))\" cy=\"\(fmt(y(value)))\" r=\"3\" fill=\"\(color)\">"
+                svg +=
+                    "<circle cx=\"\(fmt(x))\" cy=\"\(fmt(y(value)))\" r=\"3\" fill=\"\(color)\">"
                     + "<title>\(escape(line.name)) \(periods[i]): \(ReportValue.number(value).text)\(unit)</title>"
                     + "</circle>\n"
             }
             if points.count > 1 {
-                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\""
+                svg +=
+                    "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\""
                     + points.joined(separator: " ") + "\"/>\n"
             }
         }
         for reference in references {
             let at = fmt(y(reference.value))
-            svg += "<line class=\"objective\" x1=\"\(fmt(left))\" y1=\"\(at)\" x2=\"\(fmt(left + plotWidth))\" "
+            svg +=
+                "<line class=\"objective\" x1=\"\(fmt(left))\" y1=\"\(at)\" x2=\"\(fmt(left + plotWidth))\" "
                 + "y2=\"\(at)\" stroke=\"\(palette[reference.series % palette.count])\" stroke-width=\"1.5\" "
                 + "stroke-dasharray=\"4 3\"><title>\(escape(reference.name))</title></line>\n"
         }
@@ -273,7 +284,8 @@ public struct ReportHTML: Sendable {
                 guard let value, value > 0 else { continue }
                 let height = plotHeight * value / maximum
                 let x = left + slot * Double(i) + slot * 0.1 + bar * Double(s)
-                svg += "<rect x=\"\(fmt(x))\" y=\"\(fmt(top + plotHeight - height))\" width=\"\(fmt(bar))\" "
+                svg +=
+                    "<rect x=\"\(fmt(x))\" y=\"\(fmt(top + plotHeight - height))\" width=\"\(fmt(bar))\" "
                     + "height=\"\(fmt(height))\" fill=\"\(palette[s % palette.count])\">"
                     + "<title>\(escape(line.name)) \(periods[i]): \(ReportValue.number(value).text)</title></rect>\n"
             }

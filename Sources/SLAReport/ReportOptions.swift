@@ -35,7 +35,8 @@ public struct ReportOptions: Sendable, Equatable {
             guard let dimension = ReportDimension(rawValue: name) else {
                 throw Problem(
                     option: "group",
-                    message: "--group \"\(name)\" is not a dimension; write agreement, priority, customer, service or line")
+                    message:
+                        "--group \"\(name)\" is not a dimension; write agreement, priority, customer, service or line")
             }
             guard !dimensions.contains(dimension) else {
                 throw Problem(option: "group", message: "--group names \(name) twice; name each dimension once")
@@ -54,12 +55,16 @@ public struct ReportOptions: Sendable, Equatable {
         func day(_ text: String?, _ option: String) throws(Problem) -> Int64? {
             guard let text else { return nil }
             guard let day = ReportCalendar.day(of: text) else {
-                throw Problem(option: option, message: "--\(option) \"\(text)\" is not a date; write it like 2026-03-01")
+                throw Problem(
+                    option: option, message: "--\(option) \"\(text)\" is not a date; write it like 2026-03-01")
             }
             return day
         }
-        let since = try day(since, "since") ?? first.map { calendar.periodStart(ofDay: calendar.localDay(of: $0), by: by) }
-        let until = try day(until, "until") ?? last.map { calendar.nextPeriodStart(afterDay: calendar.localDay(of: $0), by: by) }
+        let since =
+            try day(since, "since") ?? first.map { calendar.periodStart(ofDay: calendar.localDay(of: $0), by: by) }
+        let until =
+            try day(until, "until")
+            ?? last.map { calendar.nextPeriodStart(afterDay: calendar.localDay(of: $0), by: by) }
         guard let since, let until else {
             throw Problem(option: "since", message: "there is nothing to report; give --since and --until")
         }

@@ -43,8 +43,8 @@ struct Bench: ParsableCommand {
     @Option(
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), \
-            oncall (on-call lookups and shifts), report (the service level report, offline and from a \
-            state), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
+            oncall (on-call lookups and shifts), report (the service level report, offline and from \
+            a state), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
             (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?

@@ -35,8 +35,10 @@ enum ReportBench {
         var feed = OutcomeFeed(configuration: configuration)
         var grouped = request
         grouped.group = [.priority]
-        var folds = [ReportFold(request: request, configuration: configuration),
-            ReportFold(request: grouped, configuration: configuration)]
+        var folds = [
+            ReportFold(request: request, configuration: configuration),
+            ReportFold(request: grouped, configuration: configuration),
+        ]
         var factCount = 0
         began = clock.now
         for (instant, event) in events {
@@ -91,7 +93,9 @@ enum ReportBench {
             Figure(
                 name: "report offline (engine, outcomes, two folds)",
                 value: Double(events.count) / offlineSeconds, unit: "events/s"),
-            Figure(name: "  the engine alone on the same events", value: Double(events.count) / engineSeconds, unit: "events/s"),
+            Figure(
+                name: "  the engine alone on the same events", value: Double(events.count) / engineSeconds,
+                unit: "events/s"),
             Figure(name: "  resident growth while the report folds", value: Double(rssGrowth) / 1_048_576, unit: "MiB"),
             Figure(name: "  peak resident set of slad-bench", value: Double(usage.ru_maxrss) / 1024, unit: "MiB"),
             Figure(

@@ -11,7 +11,8 @@ struct ReportCommandTests {
 
     @Test("CSV: RFC 4180 with CRLF, the header in the documented order, one row a day")
     func csv() throws {
-        let result = try run("slad", ["report", "--config", Self.config, "--format", "csv"] + Self.days + [Self.events])
+        let result = try run(
+            "slad", ["report", "--config", Self.config, "--format", "csv"] + Self.days + [Self.events])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.components(separatedBy: "\r\n")
         #expect(lines.count == 5 && lines[4].isEmpty)
@@ -22,11 +23,15 @@ struct ReportCommandTests {
 
     @Test("JSON: since, until, by, group and timezone beside the rows; --output writes the file")
     func json() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("slad-report-\(UUID().uuidString).json")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "slad-report-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try run(
             "slad",
-            ["report", "--config", Self.config, "--format", "json", "--group", "agreement,priority", "--output", file.path]
+            [
+                "report", "--config", Self.config, "--format", "json", "--group", "agreement,priority", "--output",
+                file.path,
+            ]
                 + Self.days + [Self.events])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
@@ -37,8 +42,10 @@ struct ReportCommandTests {
         #expect(object["group"] as? [String] == ["agreement", "priority"])
         #expect(object["timezone"] as? String == "Europe/Berlin")
         let rows = object["rows"] as! [[String: Any]]
-        let p1 = rows.first { $0["period"] as? String == "2026-10-24" && $0["priority"] as? String == "P1"
-            && $0["agreement"] as? String == "std" }!
+        let p1 = rows.first {
+            $0["period"] as? String == "2026-10-24" && $0["priority"] as? String == "P1"
+                && $0["agreement"] as? String == "std"
+        }!
         #expect(p1["resolution_met_pct"] as? Double == 50)
         #expect(p1["objective_pct"] as? Int == 90)
         #expect(p1["objective_met"] as? Bool == false)
@@ -48,17 +55,20 @@ struct ReportCommandTests {
     func compare() throws {
         let old = try String(contentsOfFile: Self.config, encoding: .utf8)
         // P1 gets 8 hours: T07's resolution (7 h) is met under the new agreement.
-        let new = old.replacingOccurrences(of: "P1: {response: 15m, resolution: 4h", with: "P1: {response: 15m, resolution: 8h")
+        let new = old.replacingOccurrences(
+            of: "P1: {response: 15m, resolution: 4h", with: "P1: {response: 15m, resolution: 8h")
         #expect(new != old)
         let file = try temporaryFile(new, suffix: ".yaml")
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try run(
-            "slad", ["report", "--config", file.path, "--compare", Self.config, "--format", "csv"] + Self.days + [Self.events])
+            "slad",
+            ["report", "--config", file.path, "--compare", Self.config, "--format", "csv"] + Self.days + [Self.events])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.components(separatedBy: "\r\n")
-        #expect(lines[0].hasPrefix(
-            "period,response_met_pct,response_met_pct_old,response_met_pct_change,resolution_met_pct,"
-                + "resolution_met_pct_old,resolution_met_pct_change,"))
+        #expect(
+            lines[0].hasPrefix(
+                "period,response_met_pct,response_met_pct_old,response_met_pct_change,resolution_met_pct,"
+                    + "resolution_met_pct_old,resolution_met_pct_change,"))
         #expect(lines[1].hasPrefix("2026-10-24,87.5,87.5,0,100,93.33,6.67,"))
     }
 

@@ -33,8 +33,13 @@ struct ReportDaemonTests {
     /// No event falls within two seconds of a deadline: the daemon takes a second it fired as done and
     /// would apply an event at that very second a second later.
     static let steps: [(Int64, [String])] = [
-        (0, [#""ticket":"A","event":"open","priority":"P1","customer":"acme""#,
-             #""ticket":"B","event":"open","priority":"P1","customer":"globex""#]),
+        (
+            0,
+            [
+                #""ticket":"A","event":"open","priority":"P1","customer":"acme""#,
+                #""ticket":"B","event":"open","priority":"P1","customer":"globex""#,
+            ]
+        ),
         (1, [#""ticket":"A","event":"respond""#]),
         (2, [#""ticket":"A","event":"assign","line":2"#]),
         (7, [#""ticket":"B","event":"respond""#]),
@@ -56,7 +61,8 @@ struct ReportDaemonTests {
             let stamp = ISO8601DateFormatter().string(from: at)
             let batch = events.map { "{\"at\":\"\(stamp)\",\($0)}" }
             lines += batch
-            let submitted = try daemon.slactl(["submit", "-"], stdin: Data((batch.joined(separator: "\n") + "\n").utf8))
+            let submitted = try daemon.slactl(
+                ["submit", "-"], stdin: Data((batch.joined(separator: "\n") + "\n").utf8))
             #expect(submitted.status == 0, "\(submitted.stderr)")
         }
         let eventsFile = try temporaryFile(lines.joined(separator: "\n") + "\n", suffix: ".jsonl")
@@ -67,7 +73,8 @@ struct ReportDaemonTests {
         let since = day.string(from: Date(timeIntervalSince1970: TimeInterval(base)))
         let until = day.string(from: Date(timeIntervalSince1970: TimeInterval(base + 15 + 86_400)))
         for (format, group) in [("json", ["agreement,priority"]), ("json", []), ("csv", ["customer", "line"])] {
-            let options = ["--since", since, "--until", until, "--by", "day", "--timezone", "UTC", "--format", format]
+            let options =
+                ["--since", since, "--until", until, "--by", "day", "--timezone", "UTC", "--format", format]
                 + group.flatMap { ["--group", $0] }
             let live = try daemon.slactl(["report"] + options)
             #expect(live.status == 0, "\(live.stderr)")
@@ -80,10 +87,13 @@ struct ReportDaemonTests {
         // response, resolution and line 1 met by A, not B (50 %); line 2 met by both; A in time to line 2, B
         // on expiry (50 %); neither fixed at line 1; one breach of each kind, the hierarchical rule at B+12;
         // response after 1 and 7 s, resolution after 8 and 14 s; line 1 held 2 and 5 s, line 2 6 and 9 s.
-        let totals = try daemon.slactl(["report", "--since", since, "--until", until, "--timezone", "UTC", "--format", "csv"])
+        let totals = try daemon.slactl([
+            "report", "--since", since, "--until", until, "--timezone", "UTC", "--format", "csv",
+        ])
         let row = totals.stdout.components(separatedBy: "\r\n")[1]
         #expect(
-            row == "\(since),50,50,50,100,,,,,50,0,0,2,2,2,1,1,1,2,0,0,1,4,4,7,11,11,14,4,4,7,11,11,14,3.5,7.5,,,0,0,0,0,0,",
+            row == "\(since),50,50,50,100,,,,,50,0,0,2,2,2,1,1,1,2,0,0,1,"
+                + "4,4,7,11,11,14,4,4,7,11,11,14,3.5,7.5,,,0,0,0,0,0,",
             "\(row)")
     }
 }

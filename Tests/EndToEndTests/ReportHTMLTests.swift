@@ -8,7 +8,8 @@ struct ReportHTMLTests {
     static let checker = ReportCommandTests.fixtures + "/check_report_html.py"
 
     func page() throws -> URL {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("slad-report-\(UUID().uuidString).html")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "slad-report-\(UUID().uuidString).html")
         let result = try run(
             "slad",
             ["report", "--config", ReportCommandTests.config, "--format", "html", "--output", file.path]
@@ -26,12 +27,13 @@ struct ReportHTMLTests {
         // Resolution met: P1 on the 24th and 26th, P2 and P3 every day; objectives for P1 (90), P2, P3 (80).
         // Breaches: three bars on the 24th (lines 1, 2, 3), two on the 25th (lines 2, 3). Backlog: four lines
         // of three points.
-        #expect(result.stdoutLines == [
-            "title Service level report 2026-10-24 to 2026-10-26",
-            "chart resolution_met_pct per period and priority marks 8 objectives 3",
-            "chart breaches_line per period and line marks 5 objectives 0",
-            "chart backlog per line at each period's end marks 12 objectives 0",
-        ])
+        #expect(
+            result.stdoutLines == [
+                "title Service level report 2026-10-24 to 2026-10-26",
+                "chart resolution_met_pct per period and priority marks 8 objectives 3",
+                "chart breaches_line per period and line marks 5 objectives 0",
+                "chart backlog per line at each period's end marks 12 objectives 0",
+            ])
     }
 
     @Test("headless Chromium shows the figures and the charts, and prints the page on A4")
@@ -46,7 +48,9 @@ struct ReportHTMLTests {
         let browser = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
         let screenshot = try run(
             "/usr/bin/env",
-            ["timeout", "120", "chromium"] + browser + ["--screenshot=\(shot.path)", "--window-size=794,1123", file.absoluteString])
+            ["timeout", "120", "chromium"] + browser + [
+                "--screenshot=\(shot.path)", "--window-size=794,1123", file.absoluteString,
+            ])
         #expect(screenshot.status == 0, "\(screenshot.stderr)")
         let pixels = try run("/usr/bin/env", ["python3", Self.checker, "png", shot.path])
         #expect(pixels.status == 0, "\(pixels.stderr)")
@@ -57,7 +61,8 @@ struct ReportHTMLTests {
         #expect(share > 0.03, "\(pixels.stdout)")
         #expect(colours > 20, "\(pixels.stdout)")
 
-        let dom = try run("/usr/bin/env", ["timeout", "120", "chromium"] + browser + ["--dump-dom", file.absoluteString])
+        let dom = try run(
+            "/usr/bin/env", ["timeout", "120", "chromium"] + browser + ["--dump-dom", file.absoluteString])
         #expect(dom.status == 0, "\(dom.stderr)")
         #expect(dom.stdout.contains("<h1>Service level report 2026-10-24 to 2026-10-26</h1>"))
         #expect(dom.stdout.contains("Agreements: std, desk-ola, ops-ola, dev-ola, vendor-uc."))
@@ -68,7 +73,9 @@ struct ReportHTMLTests {
 
         let printed = try run(
             "/usr/bin/env",
-            ["timeout", "120", "chromium"] + browser + ["--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", file.absoluteString])
+            ["timeout", "120", "chromium"] + browser + [
+                "--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)", file.absoluteString,
+            ])
         #expect(printed.status == 0, "\(printed.stderr)")
         let text = String(decoding: try Data(contentsOf: pdf).map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
         // A4 is 595.28 x 841.89 points; Chromium writes it as 594.96 x 841.92.

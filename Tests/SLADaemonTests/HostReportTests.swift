@@ -64,8 +64,16 @@ struct HostReportTests {
         let host = try fixture.open()
         defer { host.stop() }
         let result = await host.report(ReportOptions(by: "year"), zone: .utc, format: .json)
-        #expect(result == .failure(.invalidOption(parameter: "by", message: "--by \"year\" is not a period; write day, week or month")))
+        #expect(
+            result
+                == .failure(
+                    .invalidOption(parameter: "by", message: "--by \"year\" is not a period; write day, week or month"))
+        )
         let empty = await host.report(ReportOptions(), zone: .utc, format: .json)
-        #expect(empty == .failure(.invalidOption(parameter: "since", message: "there is nothing to report; give --since and --until")))
+        #expect(
+            empty
+                == .failure(
+                    .invalidOption(parameter: "since", message: "there is nothing to report; give --since and --until"))
+        )
     }
 }

@@ -74,7 +74,8 @@ enum HandWorked {
             row,
             [
                 .responseMetPct: 87.5, .resolutionMetPct: 93.33, .olaMetPctLine1: 81.25, .olaMetPctLine2: 75,
-                .olaMetPctLine3: 50, .olaMetPctLine4: 100, .objectivePct: nil, .objectiveMet: nil, .transferredOnTimePct: 40, .firstTimeFixPct: 73.33,
+                .olaMetPctLine3: 50, .olaMetPctLine4: 100, .objectivePct: nil, .objectiveMet: nil,
+                .transferredOnTimePct: 40, .firstTimeFixPct: 73.33,
                 .reopenedPct: 6.67, .opened: 16, .resolved: 15, .closed: 3, .breachesResponse: 2,
                 .breachesResolution: 1, .breachesLine: 5, .escalationsToLine2: 5, .escalationsToLine3: 2,
                 .escalationsToLine4: 1, .hierarchicalEscalations: 1,
@@ -105,7 +106,8 @@ enum HandWorked {
             row,
             [
                 .responseMetPct: 50, .resolutionMetPct: 100, .olaMetPctLine1: 100, .olaMetPctLine2: 0,
-                .olaMetPctLine3: 0, .olaMetPctLine4: 100, .objectivePct: nil, .objectiveMet: nil, .transferredOnTimePct: nil,
+                .olaMetPctLine3: 0, .olaMetPctLine4: 100, .objectivePct: nil, .objectiveMet: nil,
+                .transferredOnTimePct: nil,
                 .firstTimeFixPct: 66.67,
                 .reopenedPct: 0, .opened: 2, .resolved: 3, .closed: 0, .breachesResponse: 1,
                 .breachesResolution: 0, .breachesLine: 2, .escalationsToLine2: 0, .escalationsToLine3: 1,
@@ -175,7 +177,9 @@ enum HandWorked {
         #expect(byAgreement.map { $0.keys[0] } == ["std", "desk-ola", "ops-ola", "dev-ola", "vendor-uc"])
     }
 
-    private func expect(_ row: ReportRow, _ expected: [ReportFigure: Double?], sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expect(
+        _ row: ReportRow, _ expected: [ReportFigure: Double?], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let missing = ReportFigure.allCases.filter { expected.index(forKey: $0) == nil }.map(\.rawValue)
         #expect(missing.isEmpty, "every figure is worked out", sourceLocation: sourceLocation)
         for figure in ReportFigure.allCases {
@@ -185,9 +189,12 @@ enum HandWorked {
             case (let want?, .count(let n)?):
                 #expect(Double(n) == want, "\(figure.rawValue)", sourceLocation: sourceLocation)
             case (let want?, .number(let x)?):
-                #expect(abs(x - want) < 0.005, "\(figure.rawValue): \(x), expected \(want)", sourceLocation: sourceLocation)
+                #expect(
+                    abs(x - want) < 0.005, "\(figure.rawValue): \(x), expected \(want)", sourceLocation: sourceLocation)
             default:
-                Issue.record("\(figure.rawValue): \(String(describing: actual)), expected \(String(describing: expected[figure] ?? nil))", sourceLocation: sourceLocation)
+                let want = String(describing: expected[figure] ?? nil)
+                let got = String(describing: actual)
+                Issue.record("\(figure.rawValue): \(got), expected \(want)", sourceLocation: sourceLocation)
             }
         }
     }

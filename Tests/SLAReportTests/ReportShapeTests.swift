@@ -83,9 +83,12 @@ import Testing
     @Test func jsonCarriesTheRequestBesideTheRows() throws {
         let report = HandWorked.report(group: [.line])
         let json = report.json()
-        #expect(json.hasPrefix(
-            "{\"since\":\"2026-10-24\",\"until\":\"2026-10-27\",\"by\":\"day\",\"group\":[\"line\"],"
-                + "\"timezone\":\"Europe/Berlin\",\"rows\":[{\"period\":\"2026-10-24\",\"line\":1,\"response_met_pct\":"))
+        #expect(
+            json.hasPrefix(
+                "{\"since\":\"2026-10-24\",\"until\":\"2026-10-27\",\"by\":\"day\",\"group\":[\"line\"],"
+                    + "\"timezone\":\"Europe/Berlin\",\"rows\":[{\"period\":\"2026-10-24\",\"line\":1,"
+                    + "\"response_met_pct\":"
+            ))
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
         let rows = object["rows"] as! [[String: Any]]
         let first = rows[0]
@@ -122,7 +125,10 @@ extension ReportCalendarTests {
 
     /// A bad objective is an error at its place, with a sentence.
     @Test(arguments: [
-        ("objective: 80%", "objective: 120%", "hand.yaml:9:16: the objective of agreement \"std\" 120% is out of range"),
+        (
+            "objective: 80%", "objective: 120%",
+            "hand.yaml:9:16: the objective of agreement \"std\" 120% is out of range"
+        ),
         ("objective: 90%}", "objective: lots}", "hand.yaml:11:54: the objective of the P1 target of agreement"),
     ])
     func badObjectivesAreErrorsAtTheirPlace(original: String, replacement: String, message: String) {

@@ -24,7 +24,9 @@ struct OutcomeStoreTests {
             #expect(read == first + [outcome("A", at: 20, kind: 7)])
             // A bad row (kind 0 breaks the table's CHECK) rolls back the whole commit, its outcomes too.
             #expect(throws: StoreError.self) {
-                try store.commit([CommitUnit(outcomes: [outcome("C", at: 30)]), CommitUnit(outcomes: [outcome("C", at: 30, kind: 0)])])
+                try store.commit([
+                    CommitUnit(outcomes: [outcome("C", at: 30)]), CommitUnit(outcomes: [outcome("C", at: 30, kind: 0)]),
+                ])
             }
             #expect(try store.outcomeCount() == 3)
         }
@@ -34,7 +36,9 @@ struct OutcomeStoreTests {
     func retention() throws {
         try withStore { store, _ in
             try store.commit([unit("OPEN", at: 0)])
-            try store.commit([CommitUnit(outcomes: [outcome("OPEN", at: 0), outcome("GONE", at: 0), outcome("GONE", at: 5)])])
+            try store.commit([
+                CommitUnit(outcomes: [outcome("OPEN", at: 0), outcome("GONE", at: 0), outcome("GONE", at: 5)])
+            ])
             try store.commit([CommitUnit(outcomes: [outcome("YOUNG", at: 1_000)])])
             let removed = try store.removeOutcomes(before: instant(500), rows: 1)
             #expect(removed == 2)
