@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "SLAConfig", dependencies: ["SLACore", .product(name: "Yams", package: "Yams")]),
         // The JSON wire formats (events in, timeline records out) and the offline replay driver.
         .target(name: "SLAWire", dependencies: ["SLACore", "SLAJSON"]),
+        // Service level reports: the KPIs per period and group, folded from the engine's outcomes.
+        .target(name: "SLAReport", dependencies: ["SLACore", "SLAWire", "SLAJSON"]),
         // The durable state: the event log and the timeline in SQLite (GRDB), with group commit.
         .target(
             name: "SLAStore",
@@ -100,7 +102,7 @@ let package = Package(
             name: "SLADaemon",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
-                "SLAMetrics", "SLAHTTP", "SLASocketTrust",
+                "SLAMetrics", "SLAHTTP", "SLASocketTrust", "SLAReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -109,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "slad",
             dependencies: [
-                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLADaemon", "SLASystemd", "SLAContract",
+                "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLADaemon", "SLASystemd", "SLAContract", "SLAReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -138,6 +140,7 @@ let package = Package(
             name: "slad-bench",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAControl", "SLAContract", "SLAJSON", "SLATestKit",
+                "SLAReport", "SLADaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -150,6 +153,7 @@ let package = Package(
         ),
         .testTarget(name: "SLAJSONTests", dependencies: ["SLAJSON"]),
         .testTarget(name: "SLAFuzzTests", dependencies: ["SLAFuzz"]),
+        .testTarget(name: "SLAReportTests", dependencies: ["SLAReport", "SLAConfig", "SLACore", "SLATestKit"]),
         .testTarget(
             name: "SLAVarlinkTests",
             dependencies: [
@@ -165,7 +169,7 @@ let package = Package(
             name: "SLADaemonTests",
             dependencies: [
                 "SLADaemon", "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAVarlink", "SLASystemd",
-                "SLATestKit",
+                "SLATestKit", "SLAReport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -14,17 +14,19 @@ struct AgreementDraft {
     var resolutionNodes: [Int: Node] = [:]
     var warn: [Int] = []
     var pauseOn: [String] = []
+    var objective: Int?
 
     var agreement: Agreement? {
         guard let name, let kind, let calendar else { return nil }
         return Agreement(
-            name: name, kind: kind, calendar: calendar, match: match, targets: targets, warn: warn, pauseOn: pauseOn
+            name: name, kind: kind, calendar: calendar, match: match, targets: targets, warn: warn, pauseOn: pauseOn,
+            objective: objective
         )
     }
 }
 
 extension ConfigReader {
-    static let agreementKeys = ["name", "kind", "calendar", "match", "targets", "warn", "pause_on"]
+    static let agreementKeys = ["name", "kind", "calendar", "match", "targets", "warn", "pause_on", "objective"]
     static let maximumPauseReasons = 64
 
     /// Reads the agreements; nil when the section is not a list, so references to it are not checked.
@@ -135,6 +137,9 @@ extension ConfigReader {
             }
             draft.warn.sort()
         }
+        if let field = fields["objective"] {
+            draft.objective = percent(field.value, "the objective of \(what)", in: 1...100)
+        }
         if let field = fields["pause_on"] {
             draft.pauseOn = texts(field.value, "pause_on of \(what)", example: "[waiting-customer]") ?? []
         }
@@ -199,7 +204,7 @@ extension ConfigReader {
             let targetWhat = "the \(field.key) target of \(what)"
             guard
                 let target = mapping(
-                    field.value, targetWhat, allowed: ["response", "resolution", "calendar"],
+                    field.value, targetWhat, allowed: ["response", "resolution", "calendar", "objective"],
                     example: "{response: 15m, resolution: 4h}")
             else { continue }
             var calendar = draft.calendar
@@ -234,6 +239,9 @@ extension ConfigReader {
                         field.value,
                         "\(targetWhat) sets nothing; give resolution, how long the line may hold the ticket")
                 }
+            }
+            if let entry = target["objective"] {
+                targets.objective = percent(entry.value, "the objective of \(targetWhat)", in: 1...100)
             }
             if let level { draft.targets[level] = targets }
         }

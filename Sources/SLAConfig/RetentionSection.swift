@@ -2,14 +2,19 @@ import SLACore
 import Yams
 
 extension ConfigReader {
-    /// Reads `retention: {records: 400d}`; keys left out keep their default.
+    /// Reads `retention: {records: 400d, reports: 400d}`; keys left out keep their default.
     mutating func readRetention(_ node: Node) -> Retention {
         var retention = Retention()
-        guard let fields = mapping(node, "retention", allowed: ["records"], example: "{records: 400d}") else {
+        guard
+            let fields = mapping(node, "retention", allowed: ["records", "reports"], example: "{records: 400d}")
+        else {
             return retention
         }
         if let entry = fields["records"], let days = days(entry.value, "retention.records") {
             retention.recordDays = days
+        }
+        if let entry = fields["reports"], let days = days(entry.value, "retention.reports") {
+            retention.reportDays = days
         }
         return retention
     }

@@ -422,7 +422,7 @@ extension SlaInterface {
         Submit.declaration, GetTicket.declaration, ListTickets.declaration, Watch.declaration,
         Status.declaration, Reload.declaration, CheckConfig.declaration, Backup.declaration,
         WhoIsOnCall.declaration, ListShifts.declaration, AddOverride.declaration, RemoveOverride.declaration,
-        ListOverrides.declaration,
+        ListOverrides.declaration, Report.declaration,
     ]
 
     /// Every `type`, in the description's order.

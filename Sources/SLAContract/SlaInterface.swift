@@ -222,6 +222,20 @@ public enum SlaInterface {
         # The overrides, oldest first (a newer one wins where two overlap); team narrows them to one team.
         method ListOverrides(team: ?string) -> (overrides: []Override)
 
+        # The service level report from the outcomes slad kept (README, "Service level reports"): since and
+        # until are local days (YYYY-MM-DD; default the first and last outcome's periods), by is day, week
+        # or month (default month), group names agreement, priority, customer, service, line; timezone is
+        # the periods' zone (default slad's system zone); format is table, csv, json (default) or html, and
+        # text is the report in it, byte for byte what `slad report` writes offline for the same events.
+        method Report(
+            since: ?string,
+            until: ?string,
+            by: ?string,
+            group: ?[]string,
+            timezone: ?string,
+            format: ?string
+        ) -> (format: string, text: string)
+
         # The ticket is not open; in Submit, index is the event that named it (from 0).
         error UnknownTicket (ticket: string, index: ?int)
 

@@ -140,6 +140,11 @@ public struct SlaControl {
         try call(Sla.Backup.self, Sla.Backup.Parameters(path: path))
     }
 
+    /// `Report(...)`: the service level report in the form asked, from the outcomes slad kept.
+    public func report(_ parameters: Sla.Report.Parameters) throws -> ControlReply<Sla.Report.Reply> {
+        try call(Sla.Report.self, parameters)
+    }
+
     /// `WhoIsOnCall(team, line, at)`.
     public func whoIsOnCall(team: String?, line: Int?, at: String?) throws -> ControlReply<Sla.WhoIsOnCall.Reply> {
         try call(Sla.WhoIsOnCall.self, .init(team: team, line: line, at: at))

@@ -137,10 +137,14 @@ public struct Target: Sendable, Equatable {
 public struct PriorityTargets: Sendable, Equatable {
     public var response: Target?
     public var resolution: Target?
+    /// The share of clocks the agreement promises to meet at this priority (`objective: 95%`),
+    /// in percent; nil when the target states none (the agreement's own objective then holds).
+    public var objective: Int?
 
-    public init(response: Target? = nil, resolution: Target? = nil) {
+    public init(response: Target? = nil, resolution: Target? = nil, objective: Int? = nil) {
         self.response = response
         self.resolution = resolution
+        self.objective = objective
     }
 }
 
@@ -159,6 +163,14 @@ public struct Agreement: Sendable, Equatable {
     public var warn: [Int]
     /// Pause reasons that stop this agreement's clocks.
     public var pauseOn: [String]
+    /// The share of clocks the agreement promises to meet (`objective: 95%`), in percent: real
+    /// agreements promise a share, not every ticket. Nil when none is stated.
+    public var objective: Int?
+
+    /// The objective that holds at a priority level: the target's own, else the agreement's.
+    public func objective(priority level: Int) -> Int? {
+        (level < targets.count ? targets[level]?.objective : nil) ?? objective
+    }
 
     public init(
         name: String,
@@ -167,7 +179,8 @@ public struct Agreement: Sendable, Equatable {
         match: AgreementMatch? = nil,
         targets: [PriorityTargets?],
         warn: [Int] = [],
-        pauseOn: [String] = []
+        pauseOn: [String] = [],
+        objective: Int? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -176,6 +189,7 @@ public struct Agreement: Sendable, Equatable {
         self.targets = targets
         self.warn = warn
         self.pauseOn = pauseOn
+        self.objective = objective
     }
 }
 

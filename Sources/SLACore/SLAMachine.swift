@@ -135,4 +135,9 @@ public struct BatchRefusal: Error, Sendable, Equatable {
     /// The refused event's position in the batch, from 0.
     public var index: Int
     public var error: EngineError
+
+    public init(index: Int, error: EngineError) {
+        self.index = index
+        self.error = error
+    }
 }

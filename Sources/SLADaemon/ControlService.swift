@@ -66,7 +66,7 @@ public struct ControlService: VarlinkService {
         case Sla.Submit.name, Sla.Reload.name, Sla.Backup.name, Sla.AddOverride.name, Sla.RemoveOverride.name:
             needed = .writer
         case Sla.GetTicket.name, Sla.ListTickets.name, Sla.Watch.name, Sla.Status.name, Sla.CheckConfig.name,
-            Sla.WhoIsOnCall.name, Sla.ListShifts.name, Sla.ListOverrides.name:
+            Sla.WhoIsOnCall.name, Sla.ListShifts.name, Sla.ListOverrides.name, Sla.Report.name:
             needed = .reader
         default:
             try? await replies.fail(.methodNotFound(call.method))
@@ -97,6 +97,7 @@ public struct ControlService: VarlinkService {
             case Sla.RemoveOverride.name:
                 try await replies.reply(try await removeOverride(call.parameters, actor: peer.uid).json)
             case Sla.ListOverrides.name: try await replies.reply(try await listOverrides(call.parameters).json)
+            case Sla.Report.name: try await replies.reply(try await report(call.parameters).json)
             default:
                 guard call.more else { throw VarlinkError.expectedMore }
                 try await watch(replies)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SLAConfig
 import SLACore
+import SLAReport
 import SLAStore
 import SLAWire
 import Synchronization
@@ -24,6 +25,8 @@ public final class EngineHost: @unchecked Sendable {
     // makes this class Sendable.
     private let queue = DispatchQueue(label: "io.slad.engine")
     private var machine: SLAMachine
+    /// What reports need, beside the engine: its facts go into the commit units as outcomes.
+    private var tracker: OutcomeTracker
     private var timer: DispatchSourceTimer?
     /// The instant the armed timer wakes at; nil when disarmed.
     private var timerInstant: Instant?
@@ -118,6 +121,7 @@ public final class EngineHost: @unchecked Sendable {
         self.observer = observer
         self.storeFailed = storeFailed
         machine = recovered.machine
+        tracker = recovered.tracker
         overrides = try recovered.store.overrides()
         firedThrough = recovered.firedThrough
         appliedFrom = recovered.appliedFrom
@@ -227,7 +231,8 @@ public final class EngineHost: @unchecked Sendable {
         let now = clock.now()
         if now > firedThrough {
             var records: [TimelineRecord] = []
-            machine.fire(through: now, records: &records)
+            var outcomes: [StoredOutcome] = []
+            tracker.fire(through: now, machine: &machine, records: &records) { outcomes.append(StoredOutcome($0)) }
             firedThrough = now
             appliedFrom = max(appliedFrom, now + 1)
             // Nothing to make durable when only stale deadlines were dropped: after a crash they
@@ -240,13 +245,15 @@ public final class EngineHost: @unchecked Sendable {
                     observer?.timerLateness(late)
                 }
                 let unit = CommitUnit(
-                    log: [], records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: now)
+                    log: [], records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: now,
+                    outcomes: outcomes)
                 commit(unit) { _ in }
             }
         }
         if now - lastForget >= Self.forgetInterval {
             lastForget = now
-            maintain(recordsBefore: now - machine.engine.configuration.retention.recordSeconds)
+            let retention = machine.engine.configuration.retention
+            maintain(recordsBefore: now - retention.recordSeconds, outcomesBefore: now - retention.reportSeconds)
         }
         returnMemoryAfterCloses()
         armTimer()
@@ -256,13 +263,17 @@ public final class EngineHost: @unchecked Sendable {
     /// tickets' events out of the log (the engine forgot those tickets when they closed, so applying
     /// the log at the next start arrives at the same state without them), removes closed tickets'
     /// records older than the retention, and hands freed memory back to the system.
-    private func maintain(recordsBefore cutoff: Instant) {
+    private func maintain(recordsBefore cutoff: Instant, outcomesBefore outcomeCutoff: Instant) {
         maintenance.async { [store, logger] in
             do {
                 let forgotten = try store.forgetClosedTickets()
                 if forgotten > 0 { logger.info("forgot \(forgotten) logged events of closed tickets") }
                 let removed = try store.removeRecords(before: cutoff)
                 if removed > 0 { logger.info("removed \(removed) timeline rows of closed tickets older than the retention") }
+                let outcomes = try store.removeOutcomes(before: outcomeCutoff)
+                if outcomes > 0 {
+                    logger.info("removed \(outcomes) report outcomes of closed tickets older than the retention")
+                }
             } catch {
                 // Nothing is lost: the rows stay, and the next pass tries again.
                 logger.error("cannot take closed tickets' history out of the state: \(error)")
@@ -386,6 +397,11 @@ public final class EngineHost: @unchecked Sendable {
     }
 
     /// Runs `body` on the engine's queue and returns what it returns, from async code.
+    /// The configuration the engine runs on now.
+    func runningConfiguration() async -> Configuration {
+        await onQueue { [self] in machine.engine.configuration }
+    }
+
     private func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: body()) }
@@ -443,9 +459,12 @@ public final class EngineHost: @unchecked Sendable {
             }
         }
         var records: [TimelineRecord] = []
+        var outcomes: [StoredOutcome] = []
         var refusal: BatchRefusal?
         do {
-            try machine.apply(batch: events.map(\.event), at: at, records: &records)
+            try tracker.apply(batch: events.map(\.event), at: at, machine: &machine, records: &records) {
+                outcomes.append(StoredOutcome($0))
+            }
         } catch {
             refusal = error
         }
@@ -455,7 +474,9 @@ public final class EngineHost: @unchecked Sendable {
         if let refusal {
             // Deadlines before the batch's instant fired all the same: their records must be kept.
             if !stored.isEmpty {
-                commit(CommitUnit(log: [], records: stored, firedThrough: at - 1), before: before) { _ in }
+                commit(
+                    CommitUnit(log: [], records: stored, firedThrough: at - 1, outcomes: outcomes), before: before
+                ) { _ in }
             }
             reply(.refused(index: refusal.index, error: refusal.error))
             return
@@ -464,7 +485,8 @@ public final class EngineHost: @unchecked Sendable {
             LogEntry.event(
                 StoredEvent(seq: 0, at: at, requestedAt: event.at, received: now, actor: actor, event: event.event))
         }
-        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1), before: before) { result in
+        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1, outcomes: outcomes), before: before) {
+            result in
             switch result {
             case .success: reply(.accepted(events.count))
             case .failure(let error): reply(.storageUnavailable(reason: "the state cannot be written: \(error)"))
@@ -507,8 +529,11 @@ public final class EngineHost: @unchecked Sendable {
                 }
                 let at = max(appliedFrom, clock.now())
                 var records: [TimelineRecord] = []
+                var outcomes: [StoredOutcome] = []
                 do {
-                    try machine.reconfigure(configuration, at: at, records: &records)
+                    try tracker.reconfigure(configuration, at: at, machine: &machine, records: &records) {
+                        outcomes.append(StoredOutcome($0))
+                    }
                 } catch let error as ReconfigurationError {
                     continuation.resume(returning: .refused(error.problems.map { "\(path): \($0)" }))
                     return
@@ -521,7 +546,8 @@ public final class EngineHost: @unchecked Sendable {
                 configLoaded = clock.now()
                 let unit = CommitUnit(
                     log: [.configuration(ConfigurationChange(seq: 0, at: at, path: path, text: text))],
-                    records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: at - 1)
+                    records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: at - 1,
+                    outcomes: outcomes)
                 commit(unit) { result in
                     switch result {
                     case .success: continuation.resume(returning: .applied(summary: summary))

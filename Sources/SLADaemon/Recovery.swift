@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SLAConfig
 import SLACore
+import SLAReport
 import SLAStore
 import Synchronization
 
@@ -42,6 +43,8 @@ struct RecoveredEngine {
     /// The state, open.
     var store: StateStore
     var machine: SLAMachine
+    /// What reports need of the open tickets, rebuilt from the log beside the engine.
+    var tracker: OutcomeTracker
     /// Every deadline at or before this instant has fired.
     var firedThrough: Instant
     /// The earliest instant the next event may be applied at.
@@ -75,10 +78,13 @@ extension RecoveredEngine {
         var unit = CommitUnit(log: [], records: [], firedThrough: nil)
         var records: [TimelineRecord] = []
         var machine: SLAMachine
+        var tracker = recovered.tracker
         let configText: String
         if var recoveredMachine = recovered.machine {
             if now > firedThrough {
-                recoveredMachine.fire(through: now, records: &records)
+                tracker.fire(through: now, machine: &recoveredMachine, records: &records) {
+                    unit.outcomes.append(StoredOutcome($0))
+                }
                 unit.records += records.map { StoredRecord(record: $0, late: true) }
                 unit.firedThrough = now
                 firedThrough = now
@@ -98,7 +104,11 @@ extension RecoveredEngine {
             if recovered.configText != fileText || recovered.configPath != configPath {
                 let at = max(appliedFrom, now)
                 do {
-                    try machine.reconfigure(fileConfiguration, at: at, records: &records)
+                    var outcomes: [StoredOutcome] = []
+                    try tracker.reconfigure(fileConfiguration, at: at, machine: &machine, records: &records) {
+                        outcomes.append(StoredOutcome($0))
+                    }
+                    unit.outcomes += outcomes
                     unit.log.append(.configuration(ConfigurationChange(seq: 0, at: at, path: configPath, text: fileText)))
                     unit.records += records.map { StoredRecord(record: $0, late: false) }
                     appliedFrom = at
@@ -120,11 +130,12 @@ extension RecoveredEngine {
             appliedFrom = at
             configText = fileText
         }
-        if !unit.log.isEmpty || !unit.records.isEmpty || unit.firedThrough != nil {
+        if !unit.log.isEmpty || !unit.records.isEmpty || unit.firedThrough != nil || !unit.outcomes.isEmpty {
             try store.commit([unit])
         }
         return RecoveredEngine(
-            store: store, machine: machine, firedThrough: firedThrough, appliedFrom: appliedFrom, configText: configText, now: now,
+            store: store, machine: machine, tracker: tracker, firedThrough: firedThrough, appliedFrom: appliedFrom,
+            configText: configText, now: now,
             committed: unit)
     }
 
@@ -148,6 +159,8 @@ extension RecoveredEngine {
 /// The engine as the state's log leaves it, before slad looks at the clock.
 struct RecoveredLog {
     var machine: SLAMachine?
+    /// Fed the log beside the engine; the facts it emits were stored when they happened.
+    var tracker = OutcomeTracker()
     var firedThrough = Instant(secondsSince1970: 0)
     var appliedFrom = Instant(secondsSince1970: 0)
     var configText: String?
@@ -176,7 +189,8 @@ extension RecoveredLog {
                 if recovered.machine == nil {
                     recovered.machine = SLAMachine(configuration: configuration)
                 } else {
-                    try recovered.machine!.reconfigure(configuration, at: change.at, records: &discard)
+                    try recovered.tracker.reconfigure(
+                        configuration, at: change.at, machine: &recovered.machine!, records: &discard) { _ in }
                 }
                 recovered.configText = change.text
                 recovered.configPath = change.path
@@ -186,7 +200,8 @@ extension RecoveredLog {
                     throw RecoveryError(description: "the state's log starts with an event, not a configuration")
                 }
                 do {
-                    try recovered.machine!.apply(stored.event, at: stored.at, records: &discard)
+                    try recovered.tracker.apply(
+                        stored.event, at: stored.at, machine: &recovered.machine!, records: &discard) { _ in }
                 } catch {
                     // Accepted once, so refused now only if the log was tampered with: say so and go on.
                     logger.error("logged event \(stored.seq) no longer applies: \(error)")
@@ -198,7 +213,7 @@ extension RecoveredLog {
             progress?.advance()
         }
         if let firedThrough = try store.firedThrough(), recovered.machine != nil {
-            recovered.machine!.fire(through: firedThrough, records: &discard)
+            recovered.tracker.fire(through: firedThrough, machine: &recovered.machine!, records: &discard) { _ in }
             recovered.firedThrough = firedThrough
             recovered.appliedFrom = max(recovered.appliedFrom, firedThrough + 1)
         }

@@ -110,10 +110,16 @@ public struct CommitUnit: Sendable {
     /// Deadlines up to it have fired and their records are stored: after a restart only what falls
     /// after it may fire again, so each record fires exactly once.
     public var firedThrough: Instant?
+    /// What reports count of this step, appended in order (table `outcome`).
+    public var outcomes: [StoredOutcome]
 
-    public init(log: [LogEntry] = [], records: [StoredRecord] = [], firedThrough: Instant? = nil) {
+    public init(
+        log: [LogEntry] = [], records: [StoredRecord] = [], firedThrough: Instant? = nil,
+        outcomes: [StoredOutcome] = []
+    ) {
         self.log = log
         self.records = records
         self.firedThrough = firedThrough
+        self.outcomes = outcomes
     }
 }

@@ -151,6 +151,29 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v9-report-outcomes") { db in
+            // What reports count, one row per outcome (a clock decided or stopped, a transfer, an opening,
+            // resolution, closing): written with the event or firing it came from and kept for
+            // retention.reports, while the event log is forgotten once a ticket closes. The meaning of kind,
+            // x, y and z is SLAReport's (ReportFact); the context columns hold the ticket's values then.
+            try db.execute(
+                sql: """
+                    CREATE TABLE outcome (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        at INTEGER NOT NULL,
+                        ticket TEXT NOT NULL CHECK (ticket <> ''),
+                        kind INTEGER NOT NULL CHECK (kind > 0),
+                        x INTEGER NOT NULL,
+                        y INTEGER NOT NULL,
+                        z INTEGER NOT NULL,
+                        agreement TEXT NOT NULL,
+                        priority TEXT NOT NULL,
+                        customer TEXT NOT NULL,
+                        service TEXT NOT NULL,
+                        line INTEGER NOT NULL CHECK (line BETWEEN 1 AND 4)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

@@ -273,6 +273,7 @@ public final class StateStore: Sendable {
             raise.setUncheckedArguments([firedThrough.secondsSince1970])
             try raise.execute()
         }
+        try appendOutcomes(committed, to: db)
         let advance = try db.cachedStatement(sql: "UPDATE meta SET last_seq = ?, commit_seq = ? WHERE id = 1")
         advance.setUncheckedArguments([seq, commit])
         try advance.execute()
@@ -565,6 +566,19 @@ public final class StateStore: Sendable {
     /// `cutoff`, so it reads little more than what it deletes.
     @discardableResult
     public func removeRecords(before cutoff: Instant, rows: Int = 1_000) throws(StoreError) -> Int {
+        try removeRows(of: "record", before: cutoff, rows: rows)
+    }
+
+    /// Deletes the report outcomes of tickets not open (`retention.reports`) written before
+    /// `cutoff`, like ``removeRecords(before:rows:)``; returns how many went.
+    @discardableResult
+    public func removeOutcomes(before cutoff: Instant, rows: Int = 1_000) throws(StoreError) -> Int {
+        try removeRows(of: "outcome", before: cutoff, rows: rows)
+    }
+
+    /// Rows of `table` (seq, ticket, at) of tickets not open, written before `cutoff`, in batches
+    /// of `rows` a transaction.
+    private func removeRows(of table: String, before cutoff: Instant, rows: Int) throws(StoreError) -> Int {
         var after: Int64 = 0
         var removed = 0
         do {
@@ -572,7 +586,7 @@ public final class StateStore: Sendable {
             while true {
                 let candidates = try pool.read { db in
                     try Row.fetchAll(
-                        db, sql: "SELECT seq, ticket, at FROM record WHERE seq > ? ORDER BY seq LIMIT ?",
+                        db, sql: "SELECT seq, ticket, at FROM \(table) WHERE seq > ? ORDER BY seq LIMIT ?",
                         arguments: [after, rows]
                     ).map { (seq: $0[0] as Int64, ticket: $0[1] as String, at: $0[2] as Int64) }
                 }
@@ -592,7 +606,7 @@ public final class StateStore: Sendable {
                 if !doomed.isEmpty {
                     try pool.write { db in
                         let list = doomed.map(String.init).joined(separator: ",")
-                        try db.execute(sql: "DELETE FROM record WHERE seq IN (\(list))")
+                        try db.execute(sql: "DELETE FROM \(table) WHERE seq IN (\(list))")
                     }
                     removed += doomed.count
                 }
@@ -676,6 +690,10 @@ public final class StateStore: Sendable {
     /// statistics, SQLite takes no global lock per allocation. That lock was an eighth of the writer
     /// thread's time, and every acknowledged event waits for that thread.
     private static let sqliteConfigured: Bool = slad_sqlite_configure() == SQLITE_OK
+
+    /// Sets SQLite's process-wide options now, for code that opens a connection of its own before any
+    /// store (tests that look into a state file): once SQLite is initialised they can no longer be set.
+    package static func prepareSQLite() { _ = sqliteConfigured }
 
     /// The pool, for the tests' look at the schema and the connection's settings.
     var database: DatabasePool { pool }

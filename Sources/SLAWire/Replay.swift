@@ -13,6 +13,11 @@ public struct Replay {
         public var line: Int
         public var message: String
 
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
+
         public var description: String { "line \(line): \(message)" }
     }
 
@@ -30,14 +35,14 @@ public struct Replay {
         public var eventsAfterHorizon: Int
     }
 
-    /// Replays JSON Lines input; `emit` receives each timeline record as it happens.
-    public func run(
-        input: Data,
-        until: Instant? = nil,
-        emit: (TimelineRecord) -> Void
-    ) -> Outcome {
+    /// One event of a replay's input: its line, its instant and the event.
+    public typealias TimedLine = (line: Int, at: Instant, event: TicketEvent)
+
+    /// Reads JSON Lines input into events in `at` order (equal instants in input order); lines
+    /// that cannot be read are returned as problems.
+    public static func readEvents(input: Data) -> (events: [TimedLine], problems: [Problem]) {
         var problems: [Problem] = []
-        var events: [(line: Int, at: Instant, event: TicketEvent)] = []
+        var events: [TimedLine] = []
         var lineNumber = 0
         input.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
             var start = 0
@@ -64,6 +69,16 @@ public struct Replay {
         }
         // Swift's sort is not stable; the line number keeps equal instants in input order.
         events.sort { ($0.at, $0.line) < ($1.at, $1.line) }
+        return (events, problems)
+    }
+
+    /// Replays JSON Lines input; `emit` receives each timeline record as it happens.
+    public func run(
+        input: Data,
+        until: Instant? = nil,
+        emit: (TimelineRecord) -> Void
+    ) -> Outcome {
+        var (events, problems) = Self.readEvents(input: input)
 
         var afterHorizon = 0
         if let until, let cut = events.firstIndex(where: { $0.at > until }) {

@@ -52,7 +52,10 @@ struct Slactl: ParsableCommand {
                 ]),
             CommandGroup(
                 name: "The daemon",
-                subcommands: [StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self, BackupCommand.self]),
+                subcommands: [
+                    StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self, BackupCommand.self,
+                    ReportCommand.self,
+                ]),
             CommandGroup(name: "On call", subcommands: [OnCallCommand.self]),
         ]
     )

@@ -44,7 +44,9 @@ struct Bench: ParsableCommand {
     @Option(
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), \
-            oncall (on-call lookups and shifts), census (the ticket count a /metrics scrape makes), and store (the SQLite state alone), and ingest, watchers, rss, closing, list, timers, restart, metrics, crash \
+            oncall (on-call lookups and shifts), census (the ticket count a /metrics scrape makes), report (the \
+            service level report, offline and from a state), and store (the SQLite state alone), and ingest, \
+            watchers, rss, closing, list, timers, restart, metrics, crash \
             (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
@@ -72,6 +74,11 @@ struct Bench: ParsableCommand {
             figures += CensusBench.run(configuration, tickets: tickets, repetitions: repetitions)
         }
         if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
+        if parts.contains("report") {
+            figures += try ReportBench.run(
+                configuration: configuration, events: deskEvents(configuration, firstTimeFix: 70), tickets: tickets
+            ) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
         if parts.contains("oncall") { figures += OnCallBench.run(lookups: computations, repetitions: repetitions) }
         if parts.contains("crash") {
             figures += try CrashBench.run(cycles: cycles, clients: clients) { line in
@@ -128,9 +135,53 @@ struct Bench: ParsableCommand {
         name: String,
         target: Double? = 1_000_000
     ) -> [Figure] {
+        let start = Self.deskStart
+        let span = Self.deskSpan
+        let events = deskEvents(configuration, firstTimeFix: firstTimeFix)
+        // The machine is noisy (a shared host): the median of three runs on the same events.
+        var rates: [Double] = []
+        var recordCount = 0
+        for _ in 0..<repetitions {
+            var machine = SLAMachine(configuration: configuration)
+            // As the daemon does on start: room for the tickets it expects, so tables do not grow mid-run.
+            machine.reserveCapacity(tickets: tickets)
+            var records: [TimelineRecord] = []
+            records.reserveCapacity(64)
+            recordCount = 0
+            var refused = 0
+            let clock = ContinuousClock()
+            let began = clock.now
+            for (instant, event) in events {
+                do {
+                    try machine.apply(event, at: instant, records: &records)
+                } catch {
+                    refused += 1
+                }
+                recordCount += records.count
+                records.removeAll(keepingCapacity: true)
+            }
+            machine.fire(through: start + span + 30 * 86_400, records: &records)
+            recordCount += records.count
+            rates.append(Double(events.count) / (clock.now - began).seconds)
+            precondition(refused == 0, "the benchmark's events are all valid")
+        }
+        return [
+            Figure(
+                name: "engine throughput, \(name) mix (\(tickets) tickets)", value: median(rates),
+                unit: "events/s", target: target),
+            Figure(name: "  timeline records per event", value: Double(recordCount) / Double(events.count), unit: "records"),
+        ]
+    }
+
+    /// The first instant of the mixes' tickets, and the days they open over.
+    static let deskStart = Timestamp.parse("2026-03-02T07:00:00Z")!
+    static let deskSpan: Int64 = 30 * 86_400
+
+    /// The events of the mixes (see ``engineThroughput(_:)``), in time order.
+    func deskEvents(_ configuration: Configuration, firstTimeFix: Int) -> [(Instant, TicketEvent)] {
         var rng = SplitMix(seed: 1)
-        let start = Timestamp.parse("2026-03-02T07:00:00Z")!
-        let span: Int64 = 30 * 86_400
+        let start = Self.deskStart
+        let span = Self.deskSpan
         var events: [(Instant, TicketEvent)] = []
         events.reserveCapacity(tickets * 3)
         let levels = configuration.priorities.levels
@@ -165,39 +216,7 @@ struct Bench: ParsableCommand {
             events.append((resolved, TicketEvent(ticket: id, change: .resolve)))
         }
         events.sort { $0.0 < $1.0 }
-        // The machine is noisy (a shared host): the median of three runs on the same events.
-        var rates: [Double] = []
-        var recordCount = 0
-        for _ in 0..<repetitions {
-            var machine = SLAMachine(configuration: configuration)
-            // As the daemon does on start: room for the tickets it expects, so tables do not grow mid-run.
-            machine.reserveCapacity(tickets: tickets)
-            var records: [TimelineRecord] = []
-            records.reserveCapacity(64)
-            recordCount = 0
-            var refused = 0
-            let clock = ContinuousClock()
-            let began = clock.now
-            for (instant, event) in events {
-                do {
-                    try machine.apply(event, at: instant, records: &records)
-                } catch {
-                    refused += 1
-                }
-                recordCount += records.count
-                records.removeAll(keepingCapacity: true)
-            }
-            machine.fire(through: start + span + 30 * 86_400, records: &records)
-            recordCount += records.count
-            rates.append(Double(events.count) / (clock.now - began).seconds)
-            precondition(refused == 0, "the benchmark's events are all valid")
-        }
-        return [
-            Figure(
-                name: "engine throughput, \(name) mix (\(tickets) tickets)", value: median(rates),
-                unit: "events/s", target: target),
-            Figure(name: "  timeline records per event", value: Double(recordCount) / Double(events.count), unit: "records"),
-        ]
+        return events
     }
 
     /// Random starts over two years, targets up to five days of office hours (45h).

@@ -33,16 +33,7 @@ struct Replay: ParsableCommand {
             horizon = instant
         }
         let configuration = try options.load()
-        let input: Data
-        if events == "-" {
-            input = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let data = FileManager.default.contents(atPath: events) else {
-                StandardError.write("slad: cannot read \(events)\n")
-                throw ExitCode(ExitStatus.noInput)
-            }
-            input = data
-        }
+        let input = try EventsFile.read(events)
         var output = BufferedOutput()
         let outcome = SLAWire.Replay(configuration: configuration).run(input: input, until: horizon) { record in
             output.write(record)
@@ -87,6 +78,19 @@ struct BufferedOutput {
         guard !buffer.isEmpty else { return }
         buffer.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The events file of `replay` and `report`: a path, or `-` for standard input.
+enum EventsFile {
+    /// The file's bytes; exit status 66 when it cannot be read.
+    static func read(_ path: String) throws -> Data {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            StandardError.write("slad: cannot read \(path)\n")
+            throw ExitCode(ExitStatus.noInput)
+        }
+        return data
     }
 }
 

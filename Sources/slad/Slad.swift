@@ -11,7 +11,7 @@ struct Slad: AsyncParsableCommand {
         commandName: "slad",
         abstract: "SLA and incident-escalation daemon: tracks response, resolution and OLA/UC clocks per ticket.",
         version: SladVersion.string,
-        subcommands: [Run.self, CheckConfig.self, Replay.self, OnCall.self],
+        subcommands: [Run.self, CheckConfig.self, Replay.self, OnCall.self, ReportCommand.self],
         defaultSubcommand: Run.self
     )
 }
@@ -22,8 +22,11 @@ struct ConfigOptions: ParsableArguments {
     var config: String = "/etc/slad/slad.yaml"
 
     /// The configuration, or its errors printed and exit status 2.
-    func load() throws -> Configuration {
-        switch ConfigLoader.load(path: config) {
+    func load() throws -> Configuration { try Self.load(path: config) }
+
+    /// The configuration at `path`, or its errors printed and exit status 2.
+    static func load(path: String) throws -> Configuration {
+        switch ConfigLoader.load(path: path) {
         case .success(let loaded): return loaded
         case .failure(let errors):
             StandardError.write(errors.description + "\n")
@@ -48,4 +51,6 @@ enum ExitStatus {
     static let damagedState: Int32 = 65
     /// Another slad holds the state directory.
     static let stateInUse: Int32 = 75
+    /// The output file could not be written (report --output).
+    static let cannotCreate: Int32 = 73
 }

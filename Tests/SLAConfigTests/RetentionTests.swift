@@ -17,6 +17,17 @@ struct RetentionTests {
         #expect(try load("retention: {}").get().retention.recordDays == 400)
     }
 
+    @Test("report outcomes are kept 400 days unless retention.reports says otherwise, apart from records")
+    func reports() throws {
+        #expect(try load(nil).get().retention.reportDays == 400)
+        #expect(try load("retention: {reports: 800d}").get().retention == Retention(recordDays: 400, reportDays: 800))
+        #expect(
+            try load("retention: {records: 30d, reports: 90d}").get().retention
+                == Retention(recordDays: 30, reportDays: 90))
+        let diagnostics = Fixture.diagnostics(Fixture.document("retention: {reports: 2w}"))
+        #expect(diagnostics.map(\.message) == ["retention.reports \"2w\" is not a number of days; write it like 400d"])
+    }
+
     @Test(
         "a retention that is not a whole number of days, or is out of range, or an unknown key, is refused at its place",
         arguments: [

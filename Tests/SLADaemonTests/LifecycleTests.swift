@@ -229,6 +229,7 @@ struct LifecycleTests {
                 #expect(await serving(fixture))
                 let host = try await engine.host.value()
                 // Another process's damage: the table the events go to is gone.
+                StateStore.prepareSQLite()
                 try await DatabaseQueue(path: fixture.stateDirectory + "/state.sqlite").write { db in
                     try db.execute(sql: "DROP TABLE event")
                 }

@@ -173,6 +173,7 @@ struct EventChainTests {
             var oldEvents: [String: [Row]] = [:]
             var oldTimelines: [String: [String]] = [:]
             do {
+                StateStore.prepareSQLite()
                 let pool = try DatabasePool(path: path)
                 try Schema.migrator.migrate(pool, upTo: "v3-record-event")
                 try pool.write { db in

@@ -116,6 +116,7 @@ struct RecordEventTests {
                 """
             var old: [String: [String]] = [:]
             do {
+                StateStore.prepareSQLite()
                 let pool = try DatabasePool(path: path)
                 try Schema.migrator.migrate(pool, upTo: "v2-closes")
                 try pool.write { db in

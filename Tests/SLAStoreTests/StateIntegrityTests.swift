@@ -76,7 +76,12 @@ struct StateIntegrityTests {
                 handle.write(Data(count: pageSize))
                 try handle.close()
                 let reason = refusal(directory)
-                #expect(reason?.contains("quick check") == true, "page \(page) of \(pages): \(reason ?? "served")")
+                // Most pages fail the quick check; since the outcome table (v9) came, two pages of this file
+                // are refused by the reads after it instead ("database disk image is malformed"): refused all
+                // the same, before anything is served.
+                #expect(
+                    reason?.contains("quick check") == true || reason?.contains("SQLite cannot read it") == true,
+                    "page \(page) of \(pages): \(reason ?? "served")")
             }
         }
     }
@@ -125,6 +130,7 @@ struct StateIntegrityTests {
     func foreign(sql: String, expected: String) throws {
         try withTemporaryDirectory { directory in
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            StateStore.prepareSQLite()
             let queue = try DatabaseQueue(path: statePath(directory))
             try queue.writeWithoutTransaction { try $0.execute(sql: sql) }
             try queue.close()
