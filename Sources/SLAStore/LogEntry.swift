@@ -110,6 +110,10 @@ public struct CommitUnit: Sendable {
     /// Deadlines up to it have fired and their records are stored: after a restart only what falls
     /// after it may fire again, so each record fires exactly once.
     public var firedThrough: Instant?
+    /// Notifications the records cause, written with them (the transactional outbox).
+    public var notifications: [OutboxEntry] = []
+    /// Tickets the unit resolved or closed: their pending notifications are cancelled with it.
+    public var settledTickets: [String] = []
 
     public init(log: [LogEntry] = [], records: [StoredRecord] = [], firedThrough: Instant? = nil) {
         self.log = log

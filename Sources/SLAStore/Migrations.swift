@@ -151,6 +151,9 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v8-notifications") { db in
+            try db.execute(sql: OutboxSchema.v8)
+        }
         return migrator
     }
 }

@@ -53,7 +53,7 @@ struct Slactl: ParsableCommand {
             CommandGroup(
                 name: "The daemon",
                 subcommands: [StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self, BackupCommand.self]),
-            CommandGroup(name: "On call", subcommands: [OnCallCommand.self]),
+            CommandGroup(name: "On call", subcommands: [OnCallCommand.self, AckCommand.self, NotificationsCommand.self]),
         ]
     )
 
