@@ -37,6 +37,7 @@ enum OutboxSchema {
             created INTEGER NOT NULL
         ) STRICT;
         CREATE INDEX notification_pending ON notification (next_attempt_ms) WHERE state = 'pending';
+        CREATE INDEX notification_failed ON notification (seq) WHERE state = 'failed';
         CREATE INDEX notification_by_ticket ON notification (ticket, seq);
 
         CREATE TABLE acknowledgement (

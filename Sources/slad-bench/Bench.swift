@@ -34,6 +34,12 @@ struct Bench: ParsableCommand {
     @Option(help: "kill -9 cycles of the crash part.")
     var cycles: Int = 1_000
 
+    @Option(help: "P1 tickets opened a second by the notify part (each: two due records, then a breach).")
+    var notifyRate: Int = 667
+
+    @Option(help: "Seconds the notify part opens tickets for.")
+    var notifySeconds: Int = 60
+
     @Option(help: "Submitting clients during the crash part's cycles.")
     var clients: Int = 4
 
@@ -43,7 +49,8 @@ struct Bench: ParsableCommand {
     @Option(
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), \
-            oncall (on-call lookups and shifts), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
+            oncall (on-call lookups and shifts), notify (notifications to a webhook receiver here, after \
+            --tickets armed tickets), and store (the SQLite state alone), and ingest, rss, closing, list, timers, restart, metrics, crash \
             (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
@@ -65,6 +72,11 @@ struct Bench: ParsableCommand {
         if parts.contains("replay") { figures.append(replayPipeline(configuration)) }
         if parts.contains("store") { figures += try StoreBench.run(commits: 2_000) }
         if parts.contains("oncall") { figures += OnCallBench.run(lookups: computations, repetitions: repetitions) }
+        if parts.contains("notify") {
+            figures += try NotifyBench.run(tickets: tickets, rate: notifyRate, seconds: notifySeconds) { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
         if parts.contains("crash") {
             figures += try CrashBench.run(cycles: cycles, clients: clients) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -37,29 +37,10 @@ final class WebhookReceiver {
         """#
 
     init() throws {
-        directory = "/tmp/slad-hook-" + UUID().uuidString.prefix(8).lowercased()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Self.script.write(toFile: directory + "/receiver.py", atomically: true, encoding: .utf8)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", directory + "/receiver.py", directory]
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        var port: Int?
-        while Date() < deadline, port == nil {
-            port = (try? String(contentsOfFile: directory + "/port", encoding: .utf8)).flatMap { Int($0) }
-            if port == nil { usleep(20_000) }
-        }
-        guard let port else { throw DaemonTestError("the webhook receiver did not start") }
-        self.port = port
+        (directory, process, port) = try startReceiver(Self.script, prefix: "/tmp/slad-hook-")
     }
 
-    deinit {
-        // SIGKILL: the test process may pass SIGTERM on ignored, and an ignored signal stays ignored past exec.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    deinit { stopReceiver(process, directory) }
 
     var url: String { "http://127.0.0.1:\(port)/slad" }
 
@@ -80,6 +61,34 @@ final class WebhookReceiver {
         }
         return counts
     }
+}
+
+/// Starts a receiver script (Python) in a fresh folder, which it is given as its argument, and waits
+/// until it wrote the port it listens on to `port` there.
+func startReceiver(_ script: String, prefix: String) throws -> (String, Process, Int) {
+    let directory = prefix + UUID().uuidString.prefix(8).lowercased()
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try script.write(toFile: directory + "/receiver.py", atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", directory + "/receiver.py", directory]
+    try process.run()
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline {
+        if let port = (try? String(contentsOfFile: directory + "/port", encoding: .utf8)).flatMap({ Int($0) }) {
+            return (directory, process, port)
+        }
+        usleep(20_000)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    throw DaemonTestError("the receiver \(directory)/receiver.py did not start")
+}
+
+/// SIGKILL: the test process may pass SIGTERM on ignored, and an ignored signal stays ignored past exec.
+func stopReceiver(_ process: Process, _ directory: String) {
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    try? FileManager.default.removeItem(atPath: directory)
 }
 
 /// Waits up to `timeout` seconds for `condition`, polling; false when it never held.
