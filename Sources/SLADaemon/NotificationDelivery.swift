@@ -76,6 +76,9 @@ final class DeliveryService: Service, CustomStringConvertible {
         let written: Result<[StoredNotification], StoreError> = await onIO {
             Result { () throws(StoreError) in try store.recordAttempts(reports.map(\.0)) }
         }
+        work.withLock { work in
+            for (report, _, _) in reports { work.inFlight.remove(report.seq) }
+        }
         if case .failure(let error) = written {
             // Nothing is lost: the rows stay pending and are tried again (same ids).
             logger.error("cannot record notification outcomes: \(error)")
@@ -141,10 +144,9 @@ final class DeliveryService: Service, CustomStringConvertible {
             group.addTask { [self] in
                 let first = row.firstAttemptMilliseconds ?? nowMilliseconds
                 let outcome = await attempt(row, channel: channel, settings: settings, host: host, sender: sender)
-                work.withLock { work in
-                    work.perChannel[channel.name, default: 1] -= 1
-                    work.inFlight.remove(row.seq)
-                }
+                // The row stays in flight until its outcome is written (flush): else a pass between the two
+                // would find it still pending and send it again.
+                work.withLock { work in work.perChannel[channel.name, default: 1] -= 1 }
                 record(row, outcome, firstAttempt: first, desk: desk, channel: channel)
             }
         }
