@@ -115,8 +115,12 @@ final class DeliveryService: Service, CustomStringConvertible {
         let now = nowMilliseconds
         let excluding = work.withLock { $0.inFlight }
         let store = host.store
+        // No more rows than attempts can start: a pass runs after every attempt, and reading (and
+        // decoding) 512 rows each time to start one made the worker quadratic under load.
+        let room = settings.policy.channels.reduce(0) { $0 + $1.concurrency } - excluding.count
+        let limit = min(512, max(8, room))
         let due: [StoredNotification] = await onIO {
-            (try? store.dueNotifications(throughMilliseconds: now, limit: 512, excluding: excluding)) ?? []
+            (try? store.dueNotifications(throughMilliseconds: now, limit: limit, excluding: excluding)) ?? []
         }
         var blocked = false
         for row in due {
@@ -187,7 +191,12 @@ final class DeliveryService: Service, CustomStringConvertible {
         host: EngineHost, sender: WebhookSender
     ) async -> DeliveryOutcome {
         let store = host.store
-        let opened = await onIO { (try? store.openedFor(ticket: row.ticket)) ?? nil }
+        // A read on the pool's readers, beside the outbox's own queue (which writes the outcomes).
+        let opened = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: (try? store.openedFor(ticket: row.ticket)) ?? nil)
+            }
+        }
         let person = settings.people[row.person]
         var contacts: [String: String] = [:]
         for contact in person?.contacts ?? [] { contacts[contact.channel] = contact.address }
