@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Webhooks (issue 11): HTTP client with redirects off; sendmail and exec children.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         // The pure SLA engine: calendars, agreements, clocks, escalation. No I/O, no Dispatch: time is passed in.
@@ -83,6 +86,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Notification delivery (issue 11): webhooks through async-http-client, e-mail through a sendmail
+        // program and exec channels through swift-subprocess (which closes every descriptor above 2 in the
+        // child, so NIO's sockets never leak into it), the message texts and the Standard Webhooks signature.
+        .target(
+            name: "SLANotify",
+            dependencies: [
+                "SLACore", "SLAJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // libsystemd (Debian's libsystemd-dev) as Swift sees it: the one seam to systemd's C API.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd adapters: the journal (native protocol, a swift-log handler, a writer that never
@@ -102,7 +119,7 @@ let package = Package(
             name: "SLADaemon",
             dependencies: [
                 "SLACore", "SLAConfig", "SLAWire", "SLAStore", "SLAJSON", "SLAContract", "SLAVarlink", "SLASystemd",
-                "SLAMetrics", "SLAHTTP", "SLASocketTrust", "SLAReport",
+                "SLAMetrics", "SLAHTTP", "SLASocketTrust", "SLAReport", "SLANotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -154,6 +171,7 @@ let package = Package(
         .testTarget(name: "SLAJSONTests", dependencies: ["SLAJSON"]),
         .testTarget(name: "SLAFuzzTests", dependencies: ["SLAFuzz"]),
         .testTarget(name: "SLAReportTests", dependencies: ["SLAReport", "SLAConfig", "SLACore", "SLATestKit"]),
+        .testTarget(name: "SLANotifyTests", dependencies: ["SLANotify", "SLACore", "SLAJSON"]),
         .testTarget(
             name: "SLAVarlinkTests",
             dependencies: [
@@ -194,7 +212,12 @@ let package = Package(
             name: "SLASystemdTests",
             dependencies: ["SLASystemd", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["slad", "slactl", "SLAControl", "SLAContract", "SLAJSON"]),
+        // A workaround for Foundation's Process.run() over-reading a directory buffer (see its source): the
+        // test process only.
+        .target(name: "CSpawnWorkaround"),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["slad", "slactl", "SLAControl", "SLAContract", "SLAJSON", "CSpawnWorkaround"]),
     ],
     swiftLanguageModes: [.v6]
 )

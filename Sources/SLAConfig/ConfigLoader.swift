@@ -31,6 +31,7 @@ public struct ConfigCheck: Sendable {
 public enum ConfigLoader {
     static let sections = [
         "calendars", "priorities", "agreements", "lines", "escalation", "http", "retention", "people", "teams",
+        "notifications",
     ]
 
     /// Reads and validates the file; an unreadable file is one diagnostic at 1:1.
@@ -226,13 +227,16 @@ extension ConfigReader {
         let rules = fields["escalation"].map { readEscalation($0.value, teams: teams, people: people) } ?? []
         if let http = fields["http"] { _ = readHTTP(http.value) }  // for the daemon: see ConfigLoader.httpSettings
         let retention = fields["retention"].map { readRetention($0.value) } ?? Retention()
+        let notifications = readNotifications(
+            fields["notifications"]?.value, people: fields["people"]?.value, teams: teams, peopleTable: people,
+            priorities: priorities)
         checkLinesFit(agreements: agreements, lines: lines, priorities: priorities)
         if let now { warnGaps(teams, now: now) }
 
         let built = agreements.compactMap(\.agreement)
         let supportLines = lines.compactMap { $0 }
         guard diagnostics.isEmpty, built.count == agreements.count, supportLines.count == 4 else { return nil }
-        return Configuration(
+        var configuration = Configuration(
             calendars: calendars.calendars,
             priorities: PriorityScheme(levels: priorities.levels, matrix: priorities.matrix),
             agreements: built,
@@ -243,5 +247,7 @@ extension ConfigReader {
             people: people.people,
             teams: teams.teams
         )
+        configuration.notifications = notifications
+        return configuration
     }
 }

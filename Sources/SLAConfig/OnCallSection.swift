@@ -22,7 +22,7 @@ struct TeamTable {
 }
 
 extension ConfigReader {
-    static let personKeys = ["name", "timezone", "contacts"]
+    static let personKeys = ["name", "timezone", "contacts", "user", "channels"]
     static let contactChannels = ["email", "phone", "chat"]
     static let teamKeys = ["timezone", "layers", "fallback"]
     static let layerKeys = ["name", "members", "every", "start", "active"]

@@ -198,11 +198,13 @@ extension SlaInterface {
             public var journal: JournalCounts?
             /// The tzdata release the running calendars' zone rules were read from (`2026f`).
             public var tzdata: String?
+            /// The outbox: pending and failed notifications, channels failing (issue 11).
+            public var notifications: NotificationCounts?
 
             public init(
                 version: String, uptime: Int, config: String, configLoaded: String, openTickets: Int,
                 armedTimers: Int, breaches: Int, nextDue: String? = nil, timerLateness: TimerLateness? = nil,
-                journal: JournalCounts? = nil, tzdata: String? = nil
+                journal: JournalCounts? = nil, tzdata: String? = nil, notifications: NotificationCounts? = nil
             ) {
                 self.version = version
                 self.uptime = uptime
@@ -215,6 +217,7 @@ extension SlaInterface {
                 self.timerLateness = timerLateness
                 self.journal = journal
                 self.tzdata = tzdata
+                self.notifications = notifications
             }
 
             public static let fields: [VarlinkField] = [
@@ -222,6 +225,7 @@ extension SlaInterface {
                 .init("config_loaded", "string"), .init("open_tickets", "int"), .init("armed_timers", "int"),
                 .init("breaches", "int"), .init("next_due", "?string"), .init("timer_lateness", "?TimerLateness"),
                 .init("journal", "?JournalCounts"), .init("tzdata", "?string"),
+                .init("notifications", "?NotificationCounts"),
             ]
 
             public init(json: [String: JSONValue]) throws(ContractError) {
@@ -232,7 +236,8 @@ extension SlaInterface {
                     openTickets: try read.int("open_tickets"), armedTimers: try read.int("armed_timers"),
                     breaches: try read.int("breaches"), nextDue: try read.optionalString("next_due"),
                     timerLateness: try read.optionalRecord("timer_lateness"),
-                    journal: try read.optionalRecord("journal"), tzdata: try read.optionalString("tzdata"))
+                    journal: try read.optionalRecord("journal"), tzdata: try read.optionalString("tzdata"),
+                    notifications: try read.optionalRecord("notifications"))
             }
 
             public var json: [String: JSONValue] {
@@ -248,6 +253,7 @@ extension SlaInterface {
                 write.set("timer_lateness", timerLateness)
                 write.set("journal", journal)
                 write.set("tzdata", tzdata)
+                write.set("notifications", notifications)
                 return write.members
             }
         }
@@ -422,7 +428,7 @@ extension SlaInterface {
         Submit.declaration, GetTicket.declaration, ListTickets.declaration, Watch.declaration,
         Status.declaration, Reload.declaration, CheckConfig.declaration, Backup.declaration,
         WhoIsOnCall.declaration, ListShifts.declaration, AddOverride.declaration, RemoveOverride.declaration,
-        ListOverrides.declaration, Report.declaration,
+        ListOverrides.declaration, Report.declaration, Acknowledge.declaration, ListNotifications.declaration,
     ]
 
     /// Every `type`, in the description's order.
@@ -430,8 +436,10 @@ extension SlaInterface {
         .init("Event", Event.fields), .init("Clock", Clock.fields), .init("Ticket", Ticket.fields),
         .init("TicketSummary", TicketSummary.fields), .init("Filter", Filter.fields),
         .init("TimerLateness", TimerLateness.fields), .init("JournalCounts", JournalCounts.fields),
-        .init("Contact", Contact.fields), .init("Person", Person.fields), .init("Shift", Shift.fields),
+        .init("NotificationCounts", NotificationCounts.fields), .init("Contact", Contact.fields),
+        .init("Person", Person.fields), .init("Shift", Shift.fields),
         .init("OnCall", OnCall.fields), .init("Override", Override.fields),
+        .init("Notification", Notification.fields), .init("Acknowledgement", Acknowledgement.fields),
     ]
 
     /// Every `error`, in the description's order.

@@ -129,6 +129,15 @@ public enum SlaInterface {
             failed: int
         )
 
+        # The outbox: notifications pending and failed; channels that failed 20 times in a row (until one
+        # succeeds), and channels disabled because their endpoint answered 410 Gone (until a reload).
+        type NotificationCounts (
+            pending: int,
+            failed: int,
+            failing_channels: []string,
+            disabled_channels: []string
+        )
+
         # The daemon's health: uptime in seconds, configuration, tickets, armed timers, breaches, and the
         # journal's counts when slad writes to the journal.
         # tzdata: the release of the time-zone rules the calendars run on (2026f), when known.
@@ -143,7 +152,8 @@ public enum SlaInterface {
             next_due: ?string,
             timer_lateness: ?TimerLateness,
             journal: ?JournalCounts,
-            tzdata: ?string
+            tzdata: ?string,
+            notifications: ?NotificationCounts
         )
 
         # Reads the configuration file again and applies it to running clocks, or refuses it whole.
@@ -206,6 +216,36 @@ public enum SlaInterface {
             created: string
         )
 
+        # A notification in the outbox: state is pending, sent, failed, cancelled or acknowledged; purpose is
+        # first, repeat, unacknowledged or reminder; the id is sent with every attempt; follows names the
+        # notification whose channel failed, which this one, on the person's next channel, takes over from.
+        type Notification (
+            id: string,
+            ticket: string,
+            person: string,
+            channel: string,
+            purpose: string,
+            round: int,
+            state: string,
+            due: string,
+            attempts: int,
+            last_error: ?string,
+            done: ?string,
+            late: bool,
+            follows: ?string
+        )
+
+        # An acknowledgement: the person (from the caller's Unix user, people.NAME.user), the uid, the note,
+        # and how many pending notifications it cancelled.
+        type Acknowledgement (
+            ticket: string,
+            person: ?string,
+            actor: int,
+            note: ?string,
+            at: string,
+            cancelled: int
+        )
+
         # Who is on call for a team, or for the team of a line; at defaults to now.
         method WhoIsOnCall(team: ?string, line: ?int, at: ?string) -> (oncall: OnCall)
 
@@ -235,6 +275,16 @@ public enum SlaInterface {
             timezone: ?string,
             format: ?string
         ) -> (format: string, text: string)
+
+        # Acknowledges a ticket: in one transaction every pending repeat and unacknowledged escalation of its
+        # notifications is cancelled (0 when nothing was pending: not an error), the sent ones are marked
+        # acknowledged, and the acknowledgement is recorded. Writers may acknowledge, and a person's own Unix
+        # user (people.NAME.user).
+        method Acknowledge(ticket: string, note: ?string) -> (cancelled: int)
+
+        # The outbox, newest first, of one ticket or all; state narrows it (pending, sent, failed, cancelled,
+        # acknowledged); acknowledgements are listed with a ticket.
+        method ListNotifications(ticket: ?string, state: ?string) -> (notifications: []Notification, acknowledgements: []Acknowledgement)
 
         # The ticket is not open; in Submit, index is the event that named it (from 0).
         error UnknownTicket (ticket: string, index: ?int)

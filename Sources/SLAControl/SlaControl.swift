@@ -167,6 +167,16 @@ public struct SlaControl {
         try call(Sla.RemoveOverride.self, .init(id: id))
     }
 
+    /// `Acknowledge(ticket, note)`.
+    public func acknowledge(ticket: String, note: String?) throws -> ControlReply<Sla.Acknowledge.Reply> {
+        try call(Sla.Acknowledge.self, .init(ticket: ticket, note: note))
+    }
+
+    /// `ListNotifications(ticket, state)`.
+    public func notifications(ticket: String?, state: String?) throws -> ControlReply<Sla.ListNotifications.Reply> {
+        try call(Sla.ListNotifications.self, .init(ticket: ticket, state: state))
+    }
+
     /// `ListOverrides(team)`.
     public func overrides(team: String?) throws -> ControlReply<Sla.ListOverrides.Reply> {
         try call(Sla.ListOverrides.self, .init(team: team))

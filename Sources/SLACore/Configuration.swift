@@ -18,6 +18,8 @@ public struct Configuration: Sendable {
     public var people: [OnCallPerson]
     /// The on-call teams, in configuration order; lines and hierarchical rules name them.
     public var teams: [OnCallTeam]
+    /// Channels, routes and how each person is reached (issue 11); empty: nobody is notified.
+    public var notifications = NotificationPolicy()
 
     public init(
         calendars: [BusinessCalendar],

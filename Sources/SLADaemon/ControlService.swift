@@ -66,8 +66,12 @@ public struct ControlService: VarlinkService {
         case Sla.Submit.name, Sla.Reload.name, Sla.Backup.name, Sla.AddOverride.name, Sla.RemoveOverride.name:
             needed = .writer
         case Sla.GetTicket.name, Sla.ListTickets.name, Sla.Watch.name, Sla.Status.name, Sla.CheckConfig.name,
-            Sla.WhoIsOnCall.name, Sla.ListShifts.name, Sla.ListOverrides.name, Sla.Report.name:
+            Sla.WhoIsOnCall.name, Sla.ListShifts.name, Sla.ListOverrides.name, Sla.Report.name,
+            Sla.ListNotifications.name:
             needed = .reader
+        case Sla.Acknowledge.name:
+            // Writers, and a person's own Unix user (people.NAME.user) in no group at all.
+            needed = await mayAcknowledge(peer) ? .none : .writer
         default:
             try? await replies.fail(.methodNotFound(call.method))
             return
@@ -98,6 +102,9 @@ public struct ControlService: VarlinkService {
                 try await replies.reply(try await removeOverride(call.parameters, actor: peer.uid).json)
             case Sla.ListOverrides.name: try await replies.reply(try await listOverrides(call.parameters).json)
             case Sla.Report.name: try await replies.reply(try await report(call.parameters).json)
+            case Sla.Acknowledge.name: try await replies.reply(try await acknowledge(call.parameters, peer: peer).json)
+            case Sla.ListNotifications.name:
+                try await replies.reply(try await listNotifications(call.parameters).json)
             default:
                 guard call.more else { throw VarlinkError.expectedMore }
                 try await watch(replies)
@@ -307,7 +314,7 @@ public struct ControlService: VarlinkService {
                     written: Int(clamping: counts.written), dropped: Int(clamping: counts.dropped),
                     failed: Int(clamping: counts.failed))
             },
-            tzdata: status.tzdataVersion)
+            tzdata: status.tzdataVersion, notifications: await notificationCounts())
     }
 
     private func reload(peer: PeerCredentials) async throws -> SlaInterface.Reload.Reply {

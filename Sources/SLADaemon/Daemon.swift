@@ -143,7 +143,10 @@ public enum Daemon {
             journalCounts: journalCounts, metrics: metrics)
         let hangup = HangupService(signals: hangups, engine: engine, reloader: reloader, logger: logger, stall: stall)
         let manager = ServiceManagerLink(socket: socket, notifier: notifier, logger: logger)
-        services += [http, engine, socket, hangup, HealthService(health: health, socket: socket), manager] as [any Service]
+        // After the engine (it needs the store) and stopped before it: what it sends is written back first.
+        let delivery = DeliveryService(engine: engine, clock: clock, logger: logger)
+        services += [http, engine, delivery, socket, hangup, HealthService(health: health, socket: socket), manager]
+            as [any Service]
         return (services, engine)
     }
 

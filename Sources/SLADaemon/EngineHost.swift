@@ -71,7 +71,11 @@ public final class EngineHost: @unchecked Sendable {
     /// The most open tickets since memory was last handed back.
     private var peakOpenTickets = 0
     /// The on-call overrides, oldest first, as committed; read at start, changed on `queue` only.
-    private var overrides: [StoredOverride] = []
+    private var overrides: [StoredOverride] = [] { didSet { routing = nil } }
+    /// The notification settings and channel health the delivery worker and the control socket share.
+    public let notifications = NotificationDesk()
+    /// Routes records to people (issue 11); rebuilt after a reload or an override change.
+    private var routing: NotificationRouter?
     /// Why the state cannot be written now (the disk is full), or nil: set by the store's writer thread,
     /// read on `queue` before a batch is applied.
     private let storage = StorageProblem()
@@ -123,6 +127,7 @@ public final class EngineHost: @unchecked Sendable {
         machine = recovered.machine
         tracker = recovered.tracker
         overrides = try recovered.store.overrides()
+        notifications.configure(recovered.machine.engine.configuration)
         firedThrough = recovered.firedThrough
         appliedFrom = recovered.appliedFrom
         configText = recovered.configText
@@ -338,17 +343,23 @@ public final class EngineHost: @unchecked Sendable {
     /// per ticket of the unit, and none without a sink. `before` has the levels of tickets a batch
     /// closed, taken before it was applied.
     private func commit(
-        _ unit: CommitUnit, before: [String: String] = [:],
+        _ unit: CommitUnit, before: [String: String] = [:], opened: [String: (String?, String?)] = [:],
         then: @escaping @Sendable (Result<Void, StoreError>) -> Void
     ) {
         changes &+= 1
+        var unit = unit
+        let router = routing ?? NotificationRouter(configuration: machine.engine.configuration, overrides: overrides)
+        routing = router
+        router.route(&unit, engine: machine.engine, store: store, now: clock.now(), before: before, opened: opened)
         let published =
             unit.records.isEmpty || !feed.hasSinks
             ? [] : Self.published(unit.records, Self.priorities(of: unit.records, in: machine, before: before))
+        let notifies = !unit.notifications.isEmpty
         committer.submit(unit) { [self] result in
             if case .failure(let error) = result {
                 commitFailed(error)
             } else {
+                if notifies { notifications.wake() }
                 // Completions run on the committer thread in commit order, before watchers are told.
                 feed.deliver(published)
             }
@@ -485,8 +496,15 @@ public final class EngineHost: @unchecked Sendable {
             LogEntry.event(
                 StoredEvent(seq: 0, at: at, requestedAt: event.at, received: now, actor: actor, event: event.event))
         }
-        commit(CommitUnit(log: log, records: stored, firedThrough: at - 1, outcomes: outcomes), before: before) {
-            result in
+        var opened: [String: (String?, String?)] = [:]
+        for event in events {
+            if case .open(_, let service, let customer, _) = event.event.change {
+                opened[event.event.ticket] = (service, customer)
+            }
+        }
+        commit(
+            CommitUnit(log: log, records: stored, firedThrough: at - 1, outcomes: outcomes), before: before, opened: opened
+        ) { result in
             switch result {
             case .success: reply(.accepted(events.count))
             case .failure(let error): reply(.storageUnavailable(reason: "the state cannot be written: \(error)"))
@@ -544,6 +562,8 @@ public final class EngineHost: @unchecked Sendable {
                 appliedFrom = at
                 configText = text
                 configLoaded = clock.now()
+                routing = nil
+                notifications.configure(configuration)
                 let unit = CommitUnit(
                     log: [.configuration(ConfigurationChange(seq: 0, at: at, path: path, text: text))],
                     records: records.map { StoredRecord(record: $0, late: false) }, firedThrough: at - 1,

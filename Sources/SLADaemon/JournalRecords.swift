@@ -23,6 +23,8 @@ public enum SladMessageID {
     public static let reloadRefused = "0342939fe63a4d6fa000a963cdfe679e"
     public static let shutdown = "0a99c4d7b06d47a38c4b968a5c321b47"
     public static let storeFailed = "4821a4aa28844fdda16dcbba680a6331"
+    // Notifications (issue 11).
+    public static let notificationFailed = "9b1f3c0e5d7a4e2b8c6f41d2a7e05b93"
 }
 
 /// Timeline records as structured journal entries, so that `journalctl SLAD_TICKET=INC-1` is the

@@ -131,6 +131,9 @@ extension RecoveredEngine {
             configText = fileText
         }
         if !unit.log.isEmpty || !unit.records.isEmpty || unit.firedThrough != nil || !unit.outcomes.isEmpty {
+            // Late records notify too (and say they are late): in the transaction that stores them.
+            NotificationRouter(configuration: machine.engine.configuration, overrides: try store.overrides())
+                .route(&unit, engine: machine.engine, store: store, now: now)
             try store.commit([unit])
         }
         return RecoveredEngine(
@@ -145,7 +148,12 @@ extension RecoveredEngine {
     ) throws(ConfigErrors) -> (String, Configuration, [ConfigDiagnostic]) {
         let text = try ConfigLoader.readText(path: path).get()
         let check = ConfigLoader.check(yaml: text, file: path, zones: zones)
-        return (text, try check.result.get(), check.warnings)
+        let configuration = try check.result.get()
+        // Webhook secrets are read by slad itself (check-config may run elsewhere, as another user):
+        // one it cannot read refuses the start or the reload like a mistake in the file.
+        let secrets = NotificationSecrets.problems(configuration.notifications)
+        guard secrets.isEmpty else { throw ConfigErrors(diagnostics: secrets) }
+        return (text, configuration, check.warnings)
     }
 
     /// The configuration's warnings (OLA fit) in the journal, one entry each: they stop nothing.

@@ -112,6 +112,10 @@ public struct CommitUnit: Sendable {
     public var firedThrough: Instant?
     /// What reports count of this step, appended in order (table `outcome`).
     public var outcomes: [StoredOutcome]
+    /// Notifications the records cause, written with them (the transactional outbox).
+    public var notifications: [OutboxEntry] = []
+    /// Tickets the unit resolved or closed: their pending notifications are cancelled with it.
+    public var settledTickets: [String] = []
 
     public init(
         log: [LogEntry] = [], records: [StoredRecord] = [], firedThrough: Instant? = nil,

@@ -151,6 +151,9 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v8-notifications") { db in
+            try db.execute(sql: OutboxSchema.v8)
+        }
         migrator.registerMigration("v9-report-outcomes") { db in
             // What reports count, one row per outcome (a clock decided or stopped, a transfer, an opening,
             // resolution, closing): written with the event or firing it came from and kept for

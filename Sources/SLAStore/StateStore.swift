@@ -196,6 +196,16 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// A write transaction that leaves the commit sequence alone: delivery outcomes. One lost in a
+    /// crash only means the attempt is made again, with the same id.
+    func writeQuietly<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.write { db in try body(db) }
+        } catch {
+            throw StoreError.converting(error, path: path)
+        }
+    }
+
     /// Reads a snapshot on a reader connection.
     func readOnly<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.read(body)
@@ -259,6 +269,7 @@ public final class StateStore: Sendable {
                 }
             }
             try run.map(insert)
+            try appendOutbox(committed[unit], to: db)
             if let instant = committed[unit].firedThrough {
                 firedThrough = max(firedThrough ?? instant, instant)
             }

@@ -30,6 +30,16 @@ struct ShowCommand: ParsableCommand {
             if !options.json, let oncall = try? control.whoIsOnCall(team: nil, line: reply.value.ticket.line, at: nil) {
                 output.text(OnCallText.holder(oncall.value.oncall, format: InstantFormat()))
             }
+            // Its notifications and acknowledgements; an older slad without them adds nothing.
+            if !options.json, let listed = try? control.notifications(ticket: ticket, state: nil),
+                !listed.value.notifications.isEmpty || !listed.value.acknowledgements.isEmpty
+            {
+                output.text(NotificationText.table(listed.value.notifications, format: InstantFormat()))
+                if !listed.value.acknowledgements.isEmpty {
+                    let acks = listed.value.acknowledgements
+                    output.text(NotificationText.acknowledgements(acks, format: InstantFormat()))
+                }
+            }
         }
     }
 }

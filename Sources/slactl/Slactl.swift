@@ -56,7 +56,7 @@ struct Slactl: ParsableCommand {
                     StatusCommand.self, ReloadCommand.self, CheckConfigCommand.self, BackupCommand.self,
                     ReportCommand.self,
                 ]),
-            CommandGroup(name: "On call", subcommands: [OnCallCommand.self]),
+            CommandGroup(name: "On call", subcommands: [OnCallCommand.self, AckCommand.self, NotificationsCommand.self]),
         ]
     )
 

@@ -35,6 +35,12 @@ struct Bench: ParsableCommand {
     @Option(help: "kill -9 cycles of the crash part.")
     var cycles: Int = 1_000
 
+    @Option(help: "P1 tickets opened a second by the notify part (each: two due records, then a breach).")
+    var notifyRate: Int = 667
+
+    @Option(help: "Seconds the notify part opens tickets for.")
+    var notifySeconds: Int = 60
+
     @Option(help: "Submitting clients during the crash part's cycles.")
     var clients: Int = 4
 
@@ -45,8 +51,9 @@ struct Bench: ParsableCommand {
         help: """
             Run only these parts, comma-separated: engine, due, memory, replay (the engine alone), \
             oncall (on-call lookups and shifts), census (the ticket count a /metrics scrape makes), report (the \
-            service level report, offline and from a state), and store (the SQLite state alone), and ingest, \
-            watchers, rss, closing, list, timers, restart, metrics, crash \
+            service level report, offline and from a state), notify (notifications to a webhook receiver here, \
+            after --tickets armed tickets), and store (the SQLite state alone), and ingest, watchers, rss, \
+            closing, list, timers, restart, metrics, crash \
             (a release slad beside this binary, through its socket). Only the engine parts run by default.
             """)
     var only: String?
@@ -80,6 +87,11 @@ struct Bench: ParsableCommand {
             ) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
         if parts.contains("oncall") { figures += OnCallBench.run(lookups: computations, repetitions: repetitions) }
+        if parts.contains("notify") {
+            figures += try NotifyBench.run(tickets: tickets, rate: notifyRate, seconds: notifySeconds) { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            }
+        }
         if parts.contains("crash") {
             figures += try CrashBench.run(cycles: cycles, clients: clients) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))

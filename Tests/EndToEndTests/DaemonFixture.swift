@@ -1,3 +1,4 @@
+import CSpawnWorkaround
 import Foundation
 import SLAControl
 
@@ -41,6 +42,7 @@ final class RunningDaemon {
 
     /// Starts slad and waits until its socket answers (at most `timeout` seconds).
     func start(extraArguments: [String] = [], timeout: TimeInterval = 30) throws {
+        slad_spawn_workaround_applied()
         let process = Process()
         let slad = productsDirectory.appendingPathComponent("slad")
         if let command = launcher.first {

@@ -102,7 +102,8 @@ let journal = SlaInterface.JournalCounts(written: 3, dropped: 2, failed: 1)
 let status = SlaInterface.Status.Reply(
     version: "0.2.0", uptime: 60, config: "/etc/slad/slad.yaml", configLoaded: "2026-03-02T08:00:00Z",
     openTickets: 1, armedTimers: 2, breaches: 3, nextDue: "2026-03-02T10:00:00Z", timerLateness: lateness,
-    journal: journal, tzdata: "2026f")
+    journal: journal, tzdata: "2026f",
+    notifications: SlaInterface.NotificationCounts(pending: 2, failed: 1, failingChannels: ["hook"]))
 
 let shift = SlaInterface.Shift(
     person: "bob", source: "override", layer: "business-hours", override: "ov-1", start: "2026-12-07T10:00:00Z",

@@ -64,10 +64,10 @@ struct LimitTests {
         try await withThrowingTaskGroup { group in
             group.addTask { try await server.run() }
             // nobody opens 5 and holds them: 3 are served, the rest closed.
-            let (first, release) = try holdingClients(path, uid: 65534, count: 5)
+            let (first, release) = try await holdingClientsOffPool(path, uid: 65534, count: 5)
             #expect(first == [true, true, true, false, false])
             // Another uid fills what is left to non-root users: 6 - 2 reserved - 3 = 1 more.
-            let (second, releaseSecond) = try holdingClients(path, uid: 65533, count: 2)
+            let (second, releaseSecond) = try await holdingClientsOffPool(path, uid: 65533, count: 2)
             #expect(second == [true, false])
             // Root still gets in, into the reserve.
             try await withClient(path) { root in
@@ -115,6 +115,27 @@ private func eventually(_ condition: () -> Bool) async -> Bool {
 
 /// A child process as `uid` opens `count` connections, calls Echo on each and reports which were
 /// answered; it holds them open until the returned function is called.
+/// ``holdingClients(_:uid:count:)`` on a thread of its own: it waits for the server's answers, and the
+/// service answers on the cooperative pool, whose two threads a blocking wait here and an end-to-end
+/// test could both take.
+private func holdingClientsOffPool(_ path: String, uid: Int, count: Int) async throws -> ([Bool], @Sendable () -> Void) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result {
+                let (answers, release) = try holdingClients(path, uid: uid, count: count)
+                return (answers, UnsafeRelease(release).call)
+            })
+        }.start()
+    }
+}
+
+/// Carries the release closure (it closes a pipe and waits for the process) out of the thread.
+private struct UnsafeRelease: @unchecked Sendable {
+    let release: () -> Void
+    init(_ release: @escaping () -> Void) { self.release = release }
+    var call: @Sendable () -> Void { { [self] in release() } }
+}
+
 private func holdingClients(_ path: String, uid: Int, count: Int) throws -> ([Bool], () -> Void) {
     let script = """
         import socket, sys
