@@ -10,7 +10,7 @@ import Testing
 final class RawHTTPClient: @unchecked Sendable {
     let fd: Int32
 
-    init(port: Int, host: String = "127.0.0.1", receiveTimeout: Int = 10) throws {
+    init(port: Int, host: String = "127.0.0.1", receiveTimeout: Int = 60) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
